@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine (Python 3.11+, make, and for
+# the interop and browser tests Node.js; system packages are installed when
+# missing and we are root):
+#
+#   make serve   create the environment and serve the bundled feeds on :8000
+#   make test    create the environment and run the whole test suite
+#
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test bench build clean system-deps
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+serve: $(BIN)/.installed
+	$(BIN)/feeds serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed node_modules/.installed system-deps
+	$(BIN)/python -m pytest
+
+build: $(BIN)/.installed
+	$(BIN)/feeds build site
+
+clean:
+	rm -rf $(VENV) node_modules site test-artifacts

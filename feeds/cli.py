@@ -1,0 +1,190 @@
+"""The ``feeds`` command: a thin shell over the package's functions.
+
+Every failure caused by input ends in a message naming the file and line and
+a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__, config, loader, revisions
+from .errors import FeedsError, Problem
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except FeedsError as exc:
+        print(f"feeds: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feeds", description="Publish YAML event definitions as iCalendar feeds."
+    )
+    parser.add_argument("--version", action="version", version=f"feeds {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check definitions; exit 1 on any error")
+    p.add_argument("path", nargs="?", help="a definition file or folder (default: the events folder)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("revise", help="update the revisions files beside the definitions")
+    p.add_argument("path", nargs="?", help="a definition file or folder (default: the events folder)")
+    p.set_defaults(func=cmd_revise)
+
+    p = sub.add_parser("serve", help="serve the feeds and pages over HTTP")
+    _site_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--reload-seconds", type=float, help="how often to look for edits (0: never)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("build", help="write the whole site as static files, atomically")
+    p.add_argument("out", help="the output folder (replaced whole)")
+    _site_options(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="lint any .ics file or URL and compare independent parsers")
+    p.add_argument("targets", nargs="+", metavar="FILE_OR_URL")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def _site_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--events", dest="events_dir", help="definitions folder (FEEDS_EVENTS_DIR)")
+    p.add_argument("--public-url", help="base of absolute URLs (FEEDS_PUBLIC_URL)")
+    p.add_argument("--uid-domain", help="domain part of event UIDs (FEEDS_UID_DOMAIN)")
+    p.add_argument("--refresh", help="refresh interval, e.g. PT12H or 6h (FEEDS_REFRESH)")
+
+
+def _settings(args: argparse.Namespace, **extra) -> config.Settings:
+    refresh = None
+    if getattr(args, "refresh", None):
+        refresh = config._convert("refresh", args.refresh)
+    return config.from_env(
+        events_dir=getattr(args, "events_dir", None),
+        public_url=getattr(args, "public_url", None),
+        uid_domain=getattr(args, "uid_domain", None),
+        refresh=refresh,
+        **extra,
+    )
+
+
+def _definitions(path: str | None) -> tuple[list, list[Problem]]:
+    """Load a file or a folder: (calendars, problems)."""
+    target = Path(path) if path else Path(config.from_env().events_dir)
+    if target.is_dir():
+        return loader.check_folder(target)
+    if not target.exists():
+        return [], [Problem(str(target), 0, "no such file or folder", "give a definition file or folder")]
+    calendar, problems = loader.check_file(target)
+    return ([calendar] if calendar else []), problems
+
+
+def _report(problems: list[Problem]) -> int:
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in sorted(problems):
+        print(problem, file=sys.stderr)
+    return len(errors)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    calendars, problems = _definitions(args.path)
+    for cal in calendars:
+        problems.extend(revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal))))
+    errors = _report(problems)
+    for cal in calendars:
+        print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
+    if errors:
+        print(f"{errors} error(s); nothing was published.", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_revise(args: argparse.Namespace) -> int:
+    calendars, problems = _definitions(args.path)
+    if _report(problems):
+        print("fix the errors first; revisions were not changed.", file=sys.stderr)
+        return EXIT_INVALID
+    for cal in calendars:
+        before = revisions.read(revisions.revisions_path(cal))
+        after = revisions.update(cal)
+        changed = sorted(
+            i for i in after.events if before is None or before.events.get(i) != after.events[i]
+        )
+        print(f"{revisions.revisions_path(cal)}: {len(changed)} event(s) revised" + (f": {', '.join(changed)}" if changed else ""))
+    return EXIT_OK
+
+
+def _load_site(settings: config.Settings):
+    from . import site
+
+    calendars, problems = loader.check_folder(settings.events_dir)
+    if _report(problems):
+        return None
+    builds = []
+    for cal in calendars:
+        revs = revisions.update(cal)
+        builds.append(site.render_calendar(cal, revs, settings))
+    return site.assemble(builds, settings)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from . import export
+
+    settings = _settings(args)
+    built = _load_site(settings)
+    if built is None:
+        print(f"the export was aborted; {args.out} was left as it was.", file=sys.stderr)
+        return EXIT_INVALID
+    files = export.write_site(built, args.out)
+    print(f"{args.out}: {len(files)} files written")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .store import Store
+    from .web import create_app
+
+    public_url = args.public_url
+    if public_url is None and not config.os.environ.get(config.PREFIX + "PUBLIC_URL"):
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        public_url = f"http://{shown}:{args.port}"
+    settings = _settings(args, reload_seconds=args.reload_seconds).with_overrides(public_url=public_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    store = Store(settings)
+    errors = store.errors()
+    if errors:
+        for problem in errors:
+            print(problem, file=sys.stderr)
+        print(f"{len(errors)} error(s) in the definitions; not serving.", file=sys.stderr)
+        return EXIT_INVALID
+    app = create_app(settings, store)
+    print(f"Serving {settings.events_dir} at {settings.public_url}/ (Ctrl-C stops)")
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from . import doctor
+
+    return doctor.run(args.targets, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Settings, with their defaults in one place and overrides from ``FEEDS_*`` variables.
+
+=========================  ==================================  =====================
+variable                   meaning                             default
+=========================  ==================================  =====================
+``FEEDS_EVENTS_DIR``       folder of definition files          ``events`` beside the package's project, else ``./events``
+``FEEDS_PUBLIC_URL``       base of absolute URLs in links      ``http://127.0.0.1:8000``
+``FEEDS_UID_DOMAIN``       right-hand side of every UID        ``calendar-feeds.invalid``
+``FEEDS_REFRESH``          REFRESH-INTERVAL, TTL, max-age      ``PT12H``
+``FEEDS_SITE_NAME``        name of the merged feeds and pages  ``Conference calendars``
+``FEEDS_TRUSTED_PROXIES``  proxies whose X-Forwarded-* count   ``0`` (none)
+``FEEDS_RELOAD_SECONDS``   how often to look for edits         ``1`` (0 = never)
+=========================  ==================================  =====================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from datetime import timedelta
+from pathlib import Path
+
+from .errors import ConfigError
+from .values import parse_duration
+
+PREFIX = "FEEDS_"
+_PROJECT_EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+def _default_events_dir() -> str:
+    """``./events`` when run from a checkout's top level, else the checkout's ``events``."""
+    if Path("events").resolve() == _PROJECT_EVENTS or not _PROJECT_EVENTS.is_dir():
+        return "events"
+    return str(_PROJECT_EVENTS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    events_dir: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    uid_domain: str = "calendar-feeds.invalid"
+    refresh: timedelta = timedelta(hours=12)
+    site_name: str = "Conference calendars"
+    trusted_proxies: int = 0
+    reload_seconds: float = 1.0
+
+    def __post_init__(self):
+        if not self.events_dir:
+            object.__setattr__(self, "events_dir", _default_events_dir())
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"public URL '{self.public_url}' must start with http:// or https://")
+        if self.refresh < timedelta(minutes=5):
+            raise ConfigError("the refresh interval must be at least 5 minutes (PT5M)")
+        if not self.uid_domain or any(c.isspace() or c in "@/" for c in self.uid_domain):
+            raise ConfigError(f"UID domain '{self.uid_domain}' must be a domain name like feeds.example.org")
+
+    @property
+    def max_age(self) -> int:
+        return int(self.refresh.total_seconds())
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Settings from ``FEEDS_*`` variables, then explicit ``overrides`` (None ignored)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = environ.get(PREFIX + f.name.upper())
+        if raw is None or raw == "":
+            continue
+        values[f.name] = _convert(f.name, raw)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except TypeError as exc:  # pragma: no cover - programming error
+        raise ConfigError(str(exc)) from None
+
+
+def _convert(name: str, raw: str) -> object:
+    try:
+        if name == "refresh":
+            return parse_duration(raw)
+        if name == "trusted_proxies":
+            return int(raw)
+        if name == "reload_seconds":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name.upper()}={raw!r} is not valid") from None
+    return raw

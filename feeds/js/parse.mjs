@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// Read an iCalendar file with one of two JavaScript parsers and print its events as JSON.
+//
+//   node parse.mjs icaljs|node-ical [FILE] [--from ISO] [--to ISO]
+//
+// The file comes from FILE or, without one, from standard input. The output is a JSON list of
+// {uid, recurrence_id, summary, status, start, end, all_day, floating}: timed values are UTC
+// instants ("2026-07-09T23:00:00Z"), all-day values dates ("2026-07-06", end exclusive).
+// Recurring events give one record per occurrence, recurrence_id being its original start;
+// occurrences are those starting in [--from, --to), or the first 5000 of each series.
+//
+// ical.js (Thunderbird) is given no time zone but the file's own VTIMEZONEs, so a TZID without
+// one comes out floating, as in Thunderbird. Floating times are reported as if they were UTC,
+// with floating: true.
+//
+// The packages are looked up in $FEEDS_NODE_MODULES, then in the repository's node_modules.
+// Exit status: 0 with JSON on stdout; 1 when the parser fails; 2 on bad usage or setup.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CAP = 5000;
+const SLACK_MS = 7 * 24 * 3600 * 1000; // a window also expands this far around it, for moved ones
+const PACKAGES = { icaljs: 'ical.js', 'node-ical': 'node-ical' };
+
+function fail(status, message) {
+  process.stderr.write(`${message}\n`);
+  process.exit(status);
+}
+
+function parseArgs(argv) {
+  const args = { parser: null, file: null, from: null, to: null };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--from' || arg === '--to') {
+      const ms = Date.parse(argv[i + 1] ?? '');
+      if (Number.isNaN(ms)) fail(2, `${arg} needs an ISO date or date-time`);
+      args[arg.slice(2)] = ms;
+      i += 1;
+    } else if (args.parser === null) {
+      args.parser = arg;
+    } else if (args.file === null) {
+      args.file = arg;
+    } else {
+      fail(2, `unexpected argument ${arg}`);
+    }
+  }
+  if (!(args.parser in PACKAGES)) {
+    fail(2, `usage: parse.mjs ${Object.keys(PACKAGES).join('|')} [FILE] [--from ISO] [--to ISO]`);
+  }
+  return args;
+}
+
+function nodeModules() {
+  const here = fileURLToPath(new URL('../../node_modules', import.meta.url));
+  return [process.env.FEEDS_NODE_MODULES, here].filter(Boolean);
+}
+
+async function load(name) {
+  for (const dir of nodeModules()) {
+    const manifest = join(dir, name, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+    const exp = pkg.exports;
+    const entry = (typeof exp === 'string' ? exp : exp?.import ?? exp?.['.']?.import)
+      ?? pkg.main ?? 'index.js';
+    const module = await import(pathToFileURL(join(dir, name, entry)).href);
+    return module.default ?? module;
+  }
+  return fail(2, `npm package ${name} not found in ${nodeModules().join(' or ')}: run npm ci`);
+}
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+const ymd = (y, m, d) => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+const instant = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+// Where a record sits on the time line, for the --from/--to window: dates count from UTC midnight.
+function startMs(value) {
+  return value.length === 10 ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+}
+
+function inWindow(record, args) {
+  const ms = startMs(record.start);
+  return (args.from === null || ms >= args.from) && (args.to === null || ms < args.to);
+}
+
+// --- ical.js ---------------------------------------------------------------------------------
+
+function icaljsValue(time) {
+  if (!time) return null;
+  return time.isDate ? ymd(time.year, time.month, time.day) : instant(time.toUnixTime() * 1000);
+}
+
+function icaljsRecord(ICAL, item, recurrenceId, start, end) {
+  const isFloating = (t) => Boolean(t) && !t.isDate && t.zone === ICAL.Timezone.localTimezone;
+  return {
+    uid: item.uid,
+    recurrence_id: recurrenceId ? icaljsValue(recurrenceId) : null,
+    summary: item.summary ?? null,
+    status: item.component.getFirstPropertyValue('status') ?? null,
+    start: icaljsValue(start),
+    end: icaljsValue(end),
+    all_day: Boolean(start?.isDate),
+    floating: isFloating(start) || isFloating(end),
+  };
+}
+
+// The iterator skips DTSTART of a series made of RDATEs alone (ical.js PR #534; Thunderbird
+// expands RDATEs itself and shows DTSTART), so DTSTART is put back unless an EXDATE removes it.
+function* icaljsOccurrences(event) {
+  const iterator = event.iterator();
+  const component = event.component;
+  if (component.hasProperty('rdate') && !component.hasProperty('rrule')) {
+    const start = event.startDate;
+    const excluded = component.getAllProperties('exdate')
+      .flatMap((property) => property.getValues())
+      .some((time) => time.compare(start) === 0);
+    let next = iterator.next();
+    if (!excluded && (!next || next.compare(start) !== 0)) yield start.clone();
+    if (next) yield next;
+  }
+  for (let next = iterator.next(); next; next = iterator.next()) yield next;
+}
+
+function readIcaljs(ICAL, text, args) {
+  const jcal = ICAL.parse(text);
+  const roots = typeof jcal[0] === 'string' ? [jcal] : jcal;
+  const records = [];
+  for (const root of roots) {
+    const vevents = new ICAL.Component(root).getAllSubcomponents('vevent');
+    const exceptions = vevents.filter((c) => c.hasProperty('recurrence-id'));
+    const masters = vevents.filter((c) => !c.hasProperty('recurrence-id'));
+    const masterUids = new Set(masters.map((c) => c.getFirstPropertyValue('uid')));
+    for (const component of masters) {
+      const uid = component.getFirstPropertyValue('uid');
+      const own = exceptions.filter((c) => c.getFirstPropertyValue('uid') === uid);
+      const event = new ICAL.Event(component, { exceptions: own });
+      if (!event.isRecurring()) {
+        records.push(icaljsRecord(ICAL, event, null, event.startDate, event.endDate));
+        continue;
+      }
+      let emitted = 0;
+      for (const next of icaljsOccurrences(event)) {
+        if (emitted >= CAP || (args.to !== null && next.toUnixTime() * 1000 >= args.to + SLACK_MS)) {
+          break;
+        }
+        const details = event.getOccurrenceDetails(next);
+        const record = icaljsRecord(ICAL, details.item, next, details.startDate, details.endDate);
+        if (inWindow(record, args)) {
+          records.push(record);
+          emitted += 1;
+        }
+      }
+    }
+    // An exception whose series is missing still stands for itself.
+    for (const component of exceptions) {
+      if (masterUids.has(component.getFirstPropertyValue('uid'))) continue;
+      const event = new ICAL.Event(component);
+      records.push(icaljsRecord(ICAL, event, event.recurrenceId, event.startDate, event.endDate));
+    }
+  }
+  return records;
+}
+
+// --- node-ical -------------------------------------------------------------------------------
+
+// node-ical falls back to local time (UTC here) for a TZID it cannot resolve, and says nothing.
+function zoneKnown(tz) {
+  if (/^[+-]\d{2}:?\d{2}$/.test(tz)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function nodeicalValue(date) {
+  if (!(date instanceof Date)) return null;
+  // Dates are local midnights; the caller runs node with TZ=UTC but local getters are right anyway.
+  if (date.dateOnly) return ymd(date.getFullYear(), date.getMonth() + 1, date.getDate());
+  return instant(date.getTime());
+}
+
+function nodeicalFloating(date) {
+  return date instanceof Date && !date.dateOnly && (!date.tz || !zoneKnown(date.tz));
+}
+
+const text = (value) => (value && typeof value === 'object' ? value.val : value) ?? null;
+
+function nodeicalRecord(event, recurrenceId, start, end) {
+  return {
+    uid: text(event.uid),
+    recurrence_id: recurrenceId ? nodeicalValue(recurrenceId) : null,
+    summary: text(event.summary),
+    status: text(event.status),
+    start: nodeicalValue(start),
+    end: nodeicalValue(end),
+    all_day: Boolean(start?.dateOnly),
+    floating: nodeicalFloating(start) || nodeicalFloating(end),
+  };
+}
+
+const YEAR_MS = 366 * 24 * 3600 * 1000;
+
+function readNodeical(ical, text, args) {
+  const records = [];
+  for (const event of Object.values(ical.sync.parseICS(text))) {
+    if (event.type !== 'VEVENT') continue;
+    if (!event.rrule) {
+      records.push(nodeicalRecord(event, event.recurrenceid, event.start, event.end));
+      continue;
+    }
+    // node-ical expands only within a range; without one, the range ends at the last of the
+    // first CAP rule dates, and occurrences are cut by their original date, not a moved one.
+    let range = { from: new Date(args.from - SLACK_MS), to: new Date(args.to + SLACK_MS) };
+    let last = null;
+    if (args.from === null || args.to === null) {
+      const dates = event.rrule.all((_, i) => i < CAP);
+      if (dates.length === 0) continue;
+      last = dates[dates.length - 1].getTime();
+      range = {
+        from: new Date((args.from ?? Math.min(dates[0], event.start)) - YEAR_MS),
+        to: new Date((args.to ?? last) + YEAR_MS),
+      };
+    }
+    for (const occurrence of ical.expandRecurringEvent(event, range)) {
+      const original = occurrence.isOverride ? occurrence.event.recurrenceid : occurrence.start;
+      if (args.to === null && original.getTime() > last) continue;
+      const record = nodeicalRecord(occurrence.event, original, occurrence.start, occurrence.end);
+      if (inWindow(record, args)) records.push(record);
+    }
+  }
+  return records;
+}
+
+// --- main ------------------------------------------------------------------------------------
+
+const args = parseArgs(process.argv.slice(2));
+const library = await load(PACKAGES[args.parser]);
+let input;
+try {
+  input = readFileSync(args.file ?? 0, 'utf8');
+} catch (error) {
+  fail(2, `cannot read ${args.file ?? 'standard input'}: ${error.message}`);
+}
+let records;
+try {
+  const read = args.parser === 'icaljs' ? readIcaljs : readNodeical;
+  records = read(library, input, args);
+} catch (error) {
+  fail(1, String(error?.message ?? error));
+}
+records.sort((a, b) => startMs(a.start) - startMs(b.start) || String(a.uid).localeCompare(b.uid));
+process.stdout.write(`${JSON.stringify(records, null, 1)}\n`);
