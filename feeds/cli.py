@@ -166,7 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         public_url = f"http://{shown}:{args.port}"
     settings = _settings(args, reload_seconds=args.reload_seconds).with_overrides(public_url=public_url)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("feeds").addHandler(logging.NullHandler())  # errors are printed below
     store = Store(settings)
     errors = store.errors()
     if errors:
@@ -174,6 +174,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(errors)} error(s) in the definitions; not serving.", file=sys.stderr)
         return EXIT_INVALID
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app(settings, store)
     print(f"Serving {settings.events_dir} at {settings.public_url}/ (Ctrl-C stops)")
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)

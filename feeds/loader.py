@@ -107,9 +107,10 @@ def check_text(text: str | bytes, path: str) -> tuple[Calendar | None, list[Prob
     builder = _Builder(path)
     builder.problems.extend(problems)
     calendar = builder.calendar(data)
-    if any(p.severity == "error" for p in builder.problems):
-        return None, builder.problems
-    return calendar, builder.problems
+    found = sorted(builder.problems)
+    if any(p.severity == "error" for p in found):
+        return None, found
+    return calendar, found
 
 
 def definition_files(folder: str | os.PathLike) -> list[Path]:
@@ -316,20 +317,22 @@ class _Builder:
         events: list[Event] = []
         first_line: dict[str, int] = {}
         for index, raw in enumerate(raw_events, start=1):
+            raw_id = raw.get("id") if isinstance(raw, Located) else None
+            if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+                key = str(raw_id)
+                if key in first_line:
+                    self.problem(
+                        _Context(raw, key),
+                        "id",
+                        f"duplicate id (also at line {first_line[key]})",
+                        "give every event its own id; ids must never be reused, "
+                        "they identify the event in subscribers' calendars",
+                    )
+                    continue
+                first_line[key] = raw.line_of("id")
             event = self.event(raw, index, cal_id, zone, root_ctx)
-            if event is None:
-                continue
-            if event.id in first_line:
-                ctx = _Context(raw, event.id)
-                self.problem(
-                    ctx,
-                    "id",
-                    f"duplicate id (also at line {first_line[event.id]})",
-                    "give every event its own id; ids must never be reused, they identify the event in subscribers' calendars",
-                )
-                continue
-            first_line[event.id] = raw.line_of("id")
-            events.append(event)
+            if event is not None:
+                events.append(event)
         return Calendar(
             id=cal_id,
             name=name,

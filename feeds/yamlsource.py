@@ -58,7 +58,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping.lines = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
-        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:bool":
+            # YAML 1.1 reads the key "on" (as in "repeat: {on: [mo]}") as true: keep the word.
+            key = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             loader.problems.append(
                 Problem(loader.path, line, f"key {key!r} is not text", "write keys as plain words")
