@@ -8,6 +8,7 @@ expands recurrences with its own machinery, one record per occurrence:
                           (icalendar has no expansion of its own), overrides matched here
 ``vobject``               ``readOne``; ``getrruleset(addRDate=True)``, overrides matched here
 ``ical``                  Home Assistant's strict reader; its ``calendar_timeline`` per series
+                          (it leaves out DTSTART of a series made of RDATEs alone)
 ``recurring-ical-events`` icalendar's reading, expanded by ``recurring_ical_events.of``
 ``ical.js``               Thunderbird's parser via ``js/parse.mjs``; ``Event.iterator``, told
                           no time zone but the file's VTIMEZONEs
@@ -15,9 +16,12 @@ expands recurrences with its own machinery, one record per occurrence:
                           ignores RDATE)
 ========================  ===================================================================
 
-Times come back as UTC instants, all-day values as dates (end exclusive). A time the parser
-found no zone for is floating: it is read as if it were UTC and flagged. Without a span each
-series gives its first 5000 occurrences; with one, the occurrences starting inside it.
+Times come back as UTC instants, all-day values as dates (end exclusive). The Python parsers
+and node-ical take a known TZID from the tz database; only ical.js needs the file's VTIMEZONE.
+A time the parser found no zone for is floating: it is read as if it were UTC and flagged.
+``end`` is None only where the parser states no end (vobject, for an event with neither DTEND
+nor DURATION). Without a span each series gives its first 5000 occurrences; with one, the
+occurrences starting inside it.
 """
 
 from __future__ import annotations
@@ -33,12 +37,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from .errors import FeedsError
 
-UTC = timezone.utc
 CAP = 5000
 SLACK = timedelta(days=7)  # a span also expands this far around it, for moved occurrences
 NODE_TIMEOUT = 120
@@ -118,7 +121,9 @@ def parse(name: str, data: bytes, span: Span | None = None) -> list[ParsedEvent]
     except ParserFailed:
         raise
     except Exception as error:  # any failure of a third-party parser is its verdict
-        raise ParserFailed(name, f"{type(error).__name__}: {error}") from error
+        detail = getattr(error, "detailed_error", None)  # ical keeps the useful part there
+        message = detail if detail and "detailed_error" in str(error) else error
+        raise ParserFailed(name, f"{type(error).__name__}: {message}") from error
     return sorted((e for e in events if _in_span(e, span)), key=_order)
 
 
@@ -280,15 +285,21 @@ def _read_icalendar(data: bytes, span: Span | None) -> list[ParsedEvent]:
 
 @contextmanager
 def _quiet_root_logger() -> Iterator[None]:
-    """vobject logs an unknown TZID as an error on the root logger; keep that out of output."""
-    handler = logging.NullHandler()
+    """vobject logs an unknown TZID with ``logging.error``; keep that out of the output.
+
+    A filter on the root logger drops only records logged on it directly, not those that
+    other loggers pass up to its handlers.
+    """
     root = logging.getLogger()
-    saved = root.handlers
-    root.handlers = [handler]
+    root.addFilter(_drop)
     try:
         yield
     finally:
-        root.handlers = saved
+        root.removeFilter(_drop)
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    return False
 
 
 def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
@@ -391,7 +402,8 @@ def _read_recurring_ical_events(data: bytes, span: Span | None) -> list[ParsedEv
 
 def _read_with_node(name: str):
     def read(data: bytes, span: Span | None) -> list[ParsedEvent]:
-        window = [] if span is None else ["--from", span[0].isoformat(), "--to", span[1].isoformat()]
+        window = [] if span is None else [
+            "--from", span[0].isoformat(), "--to", span[1].isoformat()]
         env = {**os.environ, "TZ": "UTC", "FEEDS_NODE_MODULES": str(node_modules())}
         try:
             done = subprocess.run(

@@ -7,7 +7,8 @@
 // {uid, recurrence_id, summary, status, start, end, all_day, floating}: timed values are UTC
 // instants ("2026-07-09T23:00:00Z"), all-day values dates ("2026-07-06", end exclusive).
 // Recurring events give one record per occurrence, recurrence_id being its original start;
-// occurrences are those starting in [--from, --to), or the first 5000 of each series.
+// occurrences are those starting in [--from, --to) (give both or neither), or else the first
+// 5000 of each series.
 //
 // ical.js (Thunderbird) is given no time zone but the file's own VTIMEZONEs, so a TZID without
 // one comes out floating, as in Thunderbird. Floating times are reported as if they were UTC,
@@ -46,6 +47,7 @@ function parseArgs(argv) {
       fail(2, `unexpected argument ${arg}`);
     }
   }
+  if ((args.from === null) !== (args.to === null)) fail(2, '--from and --to go together');
   if (!(args.parser in PACKAGES)) {
     fail(2, `usage: parse.mjs ${Object.keys(PACKAGES).join('|')} [FILE] [--from ISO] [--to ISO]`);
   }
@@ -82,7 +84,7 @@ function startMs(value) {
 
 function inWindow(record, args) {
   const ms = startMs(record.start);
-  return (args.from === null || ms >= args.from) && (args.to === null || ms < args.to);
+  return args.from === null || (ms >= args.from && ms < args.to);
 }
 
 // --- ical.js ---------------------------------------------------------------------------------
@@ -123,8 +125,8 @@ function* icaljsOccurrences(event) {
   for (let next = iterator.next(); next; next = iterator.next()) yield next;
 }
 
-function readIcaljs(ICAL, text, args) {
-  const jcal = ICAL.parse(text);
+function readIcaljs(ICAL, input, args) {
+  const jcal = ICAL.parse(input);
   const roots = typeof jcal[0] === 'string' ? [jcal] : jcal;
   const records = [];
   for (const root of roots) {
@@ -142,15 +144,13 @@ function readIcaljs(ICAL, text, args) {
       }
       let emitted = 0;
       for (const next of icaljsOccurrences(event)) {
-        if (emitted >= CAP || (args.to !== null && next.toUnixTime() * 1000 >= args.to + SLACK_MS)) {
-          break;
-        }
+        const ms = next.toUnixTime() * 1000;
+        if (args.to !== null && ms >= args.to + SLACK_MS) break;
+        if (args.from !== null && ms < args.from - SLACK_MS) continue;
+        if (emitted >= CAP) break;
         const details = event.getOccurrenceDetails(next);
-        const record = icaljsRecord(ICAL, details.item, next, details.startDate, details.endDate);
-        if (inWindow(record, args)) {
-          records.push(record);
-          emitted += 1;
-        }
+        records.push(icaljsRecord(ICAL, details.item, next, details.startDate, details.endDate));
+        emitted += 1;
       }
     }
     // An exception whose series is missing still stands for itself.
@@ -187,14 +187,14 @@ function nodeicalFloating(date) {
   return date instanceof Date && !date.dateOnly && (!date.tz || !zoneKnown(date.tz));
 }
 
-const text = (value) => (value && typeof value === 'object' ? value.val : value) ?? null;
+const plain = (value) => (value && typeof value === 'object' ? value.val : value) ?? null;
 
 function nodeicalRecord(event, recurrenceId, start, end) {
   return {
-    uid: text(event.uid),
+    uid: plain(event.uid),
     recurrence_id: recurrenceId ? nodeicalValue(recurrenceId) : null,
-    summary: text(event.summary),
-    status: text(event.status),
+    summary: plain(event.summary),
+    status: plain(event.status),
     start: nodeicalValue(start),
     end: nodeicalValue(end),
     all_day: Boolean(start?.dateOnly),
@@ -204,32 +204,34 @@ function nodeicalRecord(event, recurrenceId, start, end) {
 
 const YEAR_MS = 366 * 24 * 3600 * 1000;
 
-function readNodeical(ical, text, args) {
+// node-ical expands a series only within a range. With a window that is the window; without
+// one, it reaches the last of the rule's first CAP dates, and occurrences are cut by original date.
+function nodeicalRange(event, args) {
+  if (args.from !== null) {
+    const [from, to] = [new Date(args.from - SLACK_MS), new Date(args.to + SLACK_MS)];
+    return { from, to, last: Infinity };
+  }
+  const dates = event.rrule.all((_, i) => i < CAP);
+  if (dates.length === 0) return null;
+  const last = dates[dates.length - 1].getTime();
+  const first = Math.min(dates[0], event.start);
+  return { from: new Date(first - YEAR_MS), to: new Date(last + YEAR_MS), last };
+}
+
+function readNodeical(ical, input, args) {
   const records = [];
-  for (const event of Object.values(ical.sync.parseICS(text))) {
+  for (const event of Object.values(ical.sync.parseICS(input))) {
     if (event.type !== 'VEVENT') continue;
     if (!event.rrule) {
       records.push(nodeicalRecord(event, event.recurrenceid, event.start, event.end));
       continue;
     }
-    // node-ical expands only within a range; without one, the range ends at the last of the
-    // first CAP rule dates, and occurrences are cut by their original date, not a moved one.
-    let range = { from: new Date(args.from - SLACK_MS), to: new Date(args.to + SLACK_MS) };
-    let last = null;
-    if (args.from === null || args.to === null) {
-      const dates = event.rrule.all((_, i) => i < CAP);
-      if (dates.length === 0) continue;
-      last = dates[dates.length - 1].getTime();
-      range = {
-        from: new Date((args.from ?? Math.min(dates[0], event.start)) - YEAR_MS),
-        to: new Date((args.to ?? last) + YEAR_MS),
-      };
-    }
+    const range = nodeicalRange(event, args);
+    if (range === null) continue;
     for (const occurrence of ical.expandRecurringEvent(event, range)) {
       const original = occurrence.isOverride ? occurrence.event.recurrenceid : occurrence.start;
-      if (args.to === null && original.getTime() > last) continue;
-      const record = nodeicalRecord(occurrence.event, original, occurrence.start, occurrence.end);
-      if (inWindow(record, args)) records.push(record);
+      if (original.getTime() > range.last) continue;
+      records.push(nodeicalRecord(occurrence.event, original, occurrence.start, occurrence.end));
     }
   }
   return records;
@@ -252,5 +254,6 @@ try {
 } catch (error) {
   fail(1, String(error?.message ?? error));
 }
+records = records.filter((record) => inWindow(record, args));
 records.sort((a, b) => startMs(a.start) - startMs(b.start) || String(a.uid).localeCompare(b.uid));
 process.stdout.write(`${JSON.stringify(records, null, 1)}\n`);
