@@ -1,11 +1,195 @@
 """Links people click: subscribe and add-to-calendar URLs for each client.
 
-Formats and the evidence for them are in ``docs/compatibility.md``.
+Every function here is pure: a URL (or an event) in, a URL out. The formats,
+and the evidence for them, are in ``COMPAT.md`` of the shared reference
+(summarised in ``docs/pages.md``); none is documented by its vendor, all are in
+wide use. Every parameter value is percent-encoded as UTF-8 with nothing left
+"safe" except where a format wants a literal ``/`` (Google's ``dates`` range,
+Outlook's ``path``), so Korean text and ``& # + % ?`` survive the trip.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
+
+from . import timezones
+from .model import AllDay, Deadline, Event, Timed
+
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
+GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
+GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+OUTLOOK_COM = "https://outlook.live.com"
+MICROSOFT_365 = "https://outlook.office.com"
+
+#: Google and Outlook refuse or cut very long links; descriptions are shortened to this.
+MAX_DETAILS = 1200
 
 
 def webcal(url: str) -> str:
     """The ``webcal://`` form of an http(s) feed URL (Apple Calendar, Outlook desktop)."""
     return "webcal://" + url.split("://", 1)[1]
+
+
+def query(pairs: list[tuple[str, str]], literal_slash: tuple[str, ...] = ()) -> str:
+    """``k=v&...`` with every value percent-encoded (``/`` kept only for the names given)."""
+    return "&".join(
+        f"{quote(k, safe='')}={quote(v, safe='/' if k in literal_slash else '')}" for k, v in pairs
+    )
+
+
+# -- subscribing to a feed ----------------------------------------------------
+
+
+def google_subscribe(url: str) -> str:
+    """Google Calendar's subscribe link: ``.../calendar/r?cid=<feed URL>``.
+
+    Reported flaky (it sometimes opens Google Calendar without offering to
+    subscribe), so pages also show :data:`GOOGLE_ADD_BY_URL` and the URL to paste.
+    """
+    return f"{GOOGLE_SUBSCRIBE}?{query([('cid', url)])}"
+
+
+def outlook_subscribe(url: str, name: str, host: str = OUTLOOK_COM) -> str:
+    """Outlook on the web's ``addfromweb`` link; ``host`` picks Outlook.com or Microsoft 365."""
+    return f"{host}/calendar/0/addfromweb?{query([('url', url), ('name', name)])}"
+
+
+@dataclass(frozen=True)
+class SubscribeLinks:
+    """Every way to subscribe to one feed URL."""
+
+    url: str  # the plain http(s) URL, to copy or paste
+    webcal: str
+    google: str
+    google_add_by_url: str
+    outlook_com: str
+    microsoft_365: str
+
+
+def subscribe_links(url: str, name: str) -> SubscribeLinks:
+    return SubscribeLinks(
+        url=url,
+        webcal=webcal(url),
+        google=google_subscribe(url),
+        google_add_by_url=GOOGLE_ADD_BY_URL,
+        outlook_com=outlook_subscribe(url, name, OUTLOOK_COM),
+        microsoft_365=outlook_subscribe(url, name, MICROSOFT_365),
+    )
+
+
+# -- adding one event -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """When an event (its first occurrence) happens, as the add-event links need it.
+
+    Timed events and deadlines give aware UTC datetimes; all-day events give
+    dates with ``end`` exclusive (a 6 to 11 July event ends on 12 July).
+    """
+
+    start: datetime | date
+    end: datetime | date
+    all_day: bool
+
+
+def first_span(event: Event) -> Span:
+    """The span of the event's first occurrence (a repeating event's first date left
+    by its exceptions); a deadline is the zero-length span of its instant."""
+    when = event.when
+    shift = timedelta(0)
+    if event.repeat is not None:
+        days = event.repeat.occurrences(event.first_day)
+        if days:
+            shift = days[0] - event.first_day
+    if isinstance(when, AllDay):
+        return Span(when.first + shift, when.end_exclusive + shift, True)
+    if isinstance(when, Deadline):
+        return Span(when.at_utc, when.at_utc, False)
+    assert isinstance(when, Timed)
+    if not shift:
+        return Span(when.start_utc, when.end_utc, False)
+    return Span(
+        timezones.to_utc(when.start + shift, when.zone),
+        timezones.to_utc(when.end + shift, when.zone),
+        False,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def google_event(title: str, span: Span, details: str = "", location: str = "") -> str:
+    """Google Calendar's ``action=TEMPLATE`` link.
+
+    UTC ``...Z`` times, or for all-day events dates with an exclusive end.
+    """
+    if span.all_day:
+        dates = f"{span.start:%Y%m%d}/{span.end:%Y%m%d}"
+    else:
+        dates = f"{_utc(span.start):%Y%m%dT%H%M%SZ}/{_utc(span.end):%Y%m%dT%H%M%SZ}"
+    pairs = [("action", "TEMPLATE"), ("text", title), ("dates", dates)]
+    if details:
+        pairs.append(("details", shorten(details)))
+    if location:
+        pairs.append(("location", location))
+    return f"{GOOGLE_TEMPLATE}?{query(pairs, literal_slash=('dates',))}"
+
+
+def outlook_event(
+    title: str, span: Span, details: str = "", location: str = "", host: str = OUTLOOK_COM
+) -> str:
+    """Outlook on the web's compose deeplink: UTC with ``Z``, or dates with ``allday=true``.
+
+    For all-day events ``enddt`` is the exclusive end date, as in iCalendar.
+    """
+    if span.all_day:
+        start, end = f"{span.start:%Y-%m-%d}", f"{span.end:%Y-%m-%d}"
+    else:
+        start = f"{_utc(span.start):%Y-%m-%dT%H:%M:%SZ}"
+        end = f"{_utc(span.end):%Y-%m-%dT%H:%M:%SZ}"
+    pairs = [
+        ("path", "/calendar/action/compose"),
+        ("rru", "addevent"),
+        ("subject", title),
+        ("startdt", start),
+        ("enddt", end),
+    ]
+    if span.all_day:
+        pairs.append(("allday", "true"))
+    if details:
+        pairs.append(("body", shorten(details)))
+    if location:
+        pairs.append(("location", location))
+    return f"{host}/calendar/0/deeplink/compose?{query(pairs, literal_slash=('path',))}"
+
+
+@dataclass(frozen=True)
+class EventLinks:
+    google: str
+    outlook_com: str
+    microsoft_365: str
+
+
+def event_links(title: str, span: Span, details: str = "", location: str = "") -> EventLinks:
+    return EventLinks(
+        google=google_event(title, span, details, location),
+        outlook_com=outlook_event(title, span, details, location, OUTLOOK_COM),
+        microsoft_365=outlook_event(title, span, details, location, MICROSOFT_365),
+    )
+
+
+def shorten(text: str, limit: int = MAX_DETAILS) -> str:
+    """``text`` cut at a line or word boundary to at most ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    for sep in ("\n", " "):
+        at = cut.rfind(sep)
+        if at > limit // 2:
+            cut = cut[:at]
+            break
+    return cut.rstrip() + "…"

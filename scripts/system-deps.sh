@@ -7,6 +7,9 @@ set -u
 need=""
 command -v chromium >/dev/null 2>&1 || need="$need chromium chromium-driver"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need="$need nginx-light"
+# Korean glyphs in the browser test's screenshots (boxes without a CJK font)
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 \
+  || need="$need fonts-noto-cjk"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing$need"

@@ -1,0 +1,452 @@
+"""Subscriber choices: a feed narrowed by kind, tag or picked events, with optional reminders.
+
+A feed URL may carry a query string::
+
+    /feeds/icml-2026.ics?kind=workshop,tutorial
+    /feeds/icml-2026.ics?tags=oral
+    /feeds/icml-2026.ics?ids=keynote-1,workshops      (a personal "my events" feed)
+    /feeds/icml-2026.ics?alarm=1d,1h                    (VALARM reminders; none by default)
+
+Each parameter narrows the feed (an event must match every one given); the
+values of one parameter are alternatives. Values may be comma-separated or
+repeated (``?ids=a&ids=b``), in any order and with duplicates: :func:`parse`
+turns them into one canonical :class:`Selection`, so equivalent URLs give the
+same bytes and the same ETag. Anything unknown is a :class:`SelectionError`
+naming the bad value and the valid ones (a 400 for the web app).
+
+:func:`render` reuses the VEVENT bytes the site already rendered, inserting
+VALARM blocks before ``END:VEVENT`` when reminders are asked for, and
+:func:`resource` caches the result in a small LRU keyed by the unfiltered
+feed's ETag (which changes whenever anything in it does) and the canonical
+selection, so a client polling the same URL gets a lookup.
+
+Selections need the live app: a static export serves the unfiltered feed
+whatever the query string says.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from urllib.parse import parse_qsl, quote
+
+import icalendar
+from icalendar import vText
+
+from . import ics, pages
+from .config import Settings
+from .model import Event, kind_slug
+from .site import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
+
+#: Parameter names, with the spellings accepted for each.
+PARAMETERS = {
+    "kind": "kind",
+    "kinds": "kind",
+    "tags": "tags",
+    "tag": "tags",
+    "ids": "ids",
+    "id": "ids",
+    "alarm": "alarm",
+    "alarms": "alarm",
+}
+MAX_QUERY = 4096
+MAX_VALUES = 500
+MAX_ALARMS = 4
+MAX_ALARM = timedelta(weeks=4)
+_DURATION_PART = re.compile(r"(\d{1,5})([wdhm])")
+_UNIT = {
+    "w": timedelta(weeks=1),
+    "d": timedelta(days=1),
+    "h": timedelta(hours=1),
+    "m": timedelta(minutes=1),
+}
+
+
+class SelectionError(ValueError):
+    """A query string that does not describe a selection of this feed."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A canonical choice: sorted, deduplicated values, so equal choices compare equal."""
+
+    kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()  # "event-id", or "calendar-id/event-id" in merged feeds
+    alarms: tuple[timedelta, ...] = ()  # longest first
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.tags or self.ids or self.alarms)
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.kinds or self.tags or self.ids)
+
+    def query(self) -> str:
+        """The canonical query string (without ``?``); empty for the whole feed."""
+        parts = []
+        if self.alarms:
+            parts.append("alarm=" + ",".join(duration_text(a) for a in self.alarms))
+        for name, values in (("ids", self.ids), ("kind", self.kinds), ("tags", self.tags)):
+            if values:
+                parts.append(name + "=" + ",".join(_quote(v) for v in values))
+        return "&".join(parts)
+
+    def matches(self, event: Event, qualified: bool) -> bool:
+        if self.kinds and event.kind not in self.kinds:
+            return False
+        if self.tags and not set(self.tags) & set(event.tags):
+            return False
+        if self.ids:
+            key = f"{event.calendar_id}/{event.id}" if qualified else event.id
+            if key not in self.ids:
+                return False
+        return True
+
+    def name(self, base: str) -> str:
+        """The name a client shows: ``ICML 2026 (tutorial, workshop)``, ``ICML 2026: my events``."""
+        if self.ids:
+            return f"{base}: my events"
+        parts = []
+        if self.kinds:
+            parts.append(", ".join(self.kinds))
+        if self.tags:
+            parts.append(("tags: " if len(self.tags) > 1 else "tag: ") + ", ".join(self.tags))
+        return f"{base} ({'; '.join(parts)})" if parts else base
+
+    def summary(self) -> str:
+        """The selection in words, for the feed description and the pages."""
+        parts = []
+        if self.kinds:
+            parts.append("kinds " + ", ".join(self.kinds))
+        if self.tags:
+            parts.append("tags " + ", ".join(self.tags))
+        if self.ids:
+            parts.append(f"{len(self.ids)} picked event{'s' if len(self.ids) != 1 else ''}")
+        if self.alarms:
+            parts.append(
+                "reminders " + ", ".join(duration_words(a) for a in self.alarms) + " before"
+            )
+        return "; ".join(parts)
+
+
+# -- parsing --------------------------------------------------------------------
+
+
+def parse_query(query_string: str | bytes) -> list[tuple[str, str]]:
+    """``k=v`` pairs of a raw query string, blank values kept; too long is an error."""
+    if isinstance(query_string, bytes):
+        try:
+            query_string = query_string.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SelectionError("the query string is not valid UTF-8") from None
+    if len(query_string) > MAX_QUERY:
+        raise SelectionError(f"the query string is longer than {MAX_QUERY} characters")
+    try:
+        return parse_qsl(query_string, keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise SelectionError("the query string is not valid UTF-8") from None
+
+
+def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selection:
+    """The canonical selection ``pairs`` describe for ``feed``; :class:`SelectionError` if bad."""
+    raw: dict[str, list[str]] = {}
+    count = 0
+    for key, value in pairs:
+        name = PARAMETERS.get(key)
+        if name is None:
+            valid = ", ".join(sorted(set(PARAMETERS.values())))
+            raise SelectionError(f"unknown parameter '{_show(key)}': use {valid}")
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        count += len(items)
+        if count > MAX_VALUES:
+            raise SelectionError(f"too many values: at most {MAX_VALUES}")
+        raw.setdefault(name, []).extend(items)
+    events = [r.event for r in feed_events(site, feed)]
+    return Selection(
+        kinds=_kinds(raw.get("kind", []), events, feed),
+        tags=_tags(raw.get("tags", []), events),
+        ids=_ids(raw.get("ids", []), events, feed, site),
+        alarms=_alarms(raw.get("alarm", [])),
+    )
+
+
+def _kinds(values: list[str], events: list[Event], feed: FeedInfo) -> tuple[str, ...]:
+    if not values:
+        return ()
+    kinds = {e.kind for e in events} | ({feed.kind} if feed.kind else {"deadline"})
+    lookup = {k: k for k in kinds} | {kind_slug(k): k for k in kinds}
+    out = set()
+    for value in values:
+        kind = lookup.get(value.lower())
+        if kind is None:
+            raise SelectionError(
+                f"unknown kind '{_show(value)}' in this feed; "
+                f"valid kinds: {', '.join(sorted(kinds))}"
+            )
+        out.add(kind)
+    return tuple(sorted(out))
+
+
+def _tags(values: list[str], events: list[Event]) -> tuple[str, ...]:
+    if not values:
+        return ()
+    tags = {t for e in events for t in e.tags}
+    lookup = {t.casefold(): t for t in sorted(tags)}
+    out = set()
+    for value in values:
+        tag = lookup.get(value.casefold())
+        if tag is None:
+            valid = ", ".join(sorted(tags)) if tags else "none (no event in this feed has tags)"
+            raise SelectionError(f"unknown tag '{_show(value)}' in this feed; valid tags: {valid}")
+        out.add(tag)
+    return tuple(sorted(out))
+
+
+def _ids(values: list[str], events: list[Event], feed: FeedInfo, site: Site) -> tuple[str, ...]:
+    """Event ids, checked against the feed; ids of removed events are accepted (they
+    match nothing), so a personal feed keeps working when an event is dropped."""
+    if not values:
+        return ()
+    qualified = feed.calendar_id is None
+    known = {f"{e.calendar_id}/{e.id}" if qualified else e.id for e in events}
+    by_bare: dict[str, list[str]] = {}
+    for e in events:
+        by_bare.setdefault(e.id, []).append(f"{e.calendar_id}/{e.id}")
+    removed = set()
+    for build in site.builds:
+        if feed.calendar_id in (None, build.calendar.id):
+            removed |= {
+                f"{build.calendar.id}/{i}" if qualified else i for i in build.revisions.removed
+            }
+    out = set()
+    for value in values:
+        if value in known or value in removed:
+            out.add(value)
+        elif qualified and len(by_bare.get(value, ())) == 1:
+            out.add(by_bare[value][0])
+        else:
+            listed = sorted(known)
+            shown = ", ".join(listed[:40]) + (
+                f" and {len(listed) - 40} more" if len(listed) > 40 else ""
+            )
+            form = "calendar-id/event-id" if qualified else "event id"
+            raise SelectionError(
+                f"unknown event '{_show(value)}' in this feed (give an {form}); valid: {shown}"
+            )
+    return tuple(sorted(out))
+
+
+def _alarms(values: list[str]) -> tuple[timedelta, ...]:
+    out = set()
+    for value in values:
+        out.add(parse_alarm(value))
+    if len(out) > MAX_ALARMS:
+        raise SelectionError(f"at most {MAX_ALARMS} reminders, not {len(out)}")
+    return tuple(sorted(out, reverse=True))
+
+
+def parse_alarm(text: str) -> timedelta:
+    """``1d``, ``2h``, ``30m``, ``1w``, ``1h30m``: how long before the start to remind."""
+    compact = text.strip().lower()
+    if compact and _DURATION_PART.sub("", compact) == "" and _DURATION_PART.match(compact):
+        total = sum((int(n) * _UNIT[u] for n, u in _DURATION_PART.findall(compact)), timedelta())
+        if total <= MAX_ALARM:
+            return total
+    raise SelectionError(
+        f"unknown alarm '{_show(text)}': give how long before, like 1d, 2h, 30m or 1h30m (0m to 4w)"
+    )
+
+
+def duration_text(value: timedelta) -> str:
+    """The canonical short form: ``1d``, ``1h30m``, ``0m``."""
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = (
+        (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{mins}m" if mins else "")
+    )
+    return text or "0m"
+
+
+def duration_words(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    if minutes == 0:
+        return "at the start"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    words = []
+    for n, unit in ((days, "day"), (hours, "hour"), (mins, "minute")):
+        if n:
+            words.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " ".join(words)
+
+
+# -- rendering ------------------------------------------------------------------
+
+
+def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
+    """The rendered events a feed is made of, by the rules :mod:`feeds.site` uses."""
+    return [
+        r
+        for b in site.builds
+        if feed.calendar_id in (None, b.calendar.id)
+        for r in b.events
+        if feed.kind in (None, r.event.kind)
+    ]
+
+
+def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
+    """The feed's bytes narrowed to ``selection``, with its reminders."""
+    qualified = feed.calendar_id is None
+    chosen: Sequence[ics.RenderedEvent] = [
+        r for r in feed_events(site, feed) if selection.matches(r.event, qualified)
+    ]
+    if selection.alarms:
+        chosen = [with_alarms(r, selection.alarms) for r in chosen]
+    base = feed.header or ics.FeedHeader(feed.name, feed.description)
+    description = base.description
+    if selection:
+        description = (
+            description + " " if description else ""
+        ) + f"Selection: {selection.summary()}."
+    header = replace(base, name=selection.name(base.name), description=description)
+    return ics.feed_bytes(header, chosen)
+
+
+_END = b"END:VEVENT\r\n"
+
+
+def with_alarms(rendered: ics.RenderedEvent, alarms: Sequence[timedelta]) -> ics.RenderedEvent:
+    """The event with a DISPLAY VALARM per reminder; cancelled events get none."""
+    if rendered.event.status == "cancelled" or not rendered.body.endswith(_END):
+        return rendered
+    blocks = b"".join(_alarm_bytes(rendered.event.title, a) for a in alarms)
+    return replace(rendered, body=rendered.body[: -len(_END)] + blocks + _END)
+
+
+def _alarm_bytes(title: str, before: timedelta) -> bytes:
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", vText(title))
+    alarm.add("trigger", -before)
+    return alarm.to_ical()
+
+
+# -- serving --------------------------------------------------------------------
+
+
+def feed_at(site: Site, path: str) -> FeedInfo | None:
+    for feed in site.feeds:
+        if feed.path == path:
+            return feed
+    return None
+
+
+def feed_by_id(site: Site, feed_id: str) -> FeedInfo | None:
+    for feed in site.feeds:
+        if feed.id == feed_id:
+            return feed
+    return None
+
+
+class _LRU:
+    """A small thread-safe LRU bounded by entries and by total body size."""
+
+    def __init__(self, entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value: Resource) -> None:
+        with self._lock:
+            if key in self._data:
+                return
+            self._data[key] = value
+            self._size += len(value.body)
+            while self._data and (len(self._data) > self.entries or self._size > self.max_bytes):
+                _, old = self._data.popitem(last=False)
+                self._size -= len(old.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+cache = _LRU()
+
+
+def resource(site: Site, path: str, query_string: str | bytes) -> Resource | None:
+    """The resource for a feed ``path`` with a query string, from the cache when it can be.
+
+    Returns None when ``path`` is not a feed; raises :class:`SelectionError` for a bad query.
+    An empty selection is the feed itself.
+    """
+    whole = site.get(path)
+    feed = feed_at(site, path)
+    if whole is None or feed is None:
+        return None
+    selection = parse(parse_query(query_string), site, feed)
+    if not selection:
+        return whole
+    key = (path, whole.etag, selection)
+    hit = cache.get(key)
+    if hit is None:
+        body = render(site, feed, selection)
+        hit = Resource(
+            f"{path}?{selection.query()}", body, CALENDAR_TYPE, whole.last_modified, cors=True
+        )
+        cache.put(key, hit)
+    return hit
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="/")
+
+
+def _show(value: str) -> str:
+    return value if len(value) <= 60 else value[:60] + "..."
+
+
+def subscribe_page(site: Site, query_string: str | bytes, settings: Settings) -> Resource:
+    """The "your feed" page for ``?feed=<feed id>&ids=..&alarm=..`` (the picker form's target).
+
+    It is the one page rendered per request, because its URL has a query
+    string; results are cached like selected feeds. A static export has no
+    such page (nor selections): the picker needs the live app.
+    """
+    pairs = parse_query(query_string)
+    feed_ids = sorted({v for k, v in pairs if k == "feed"})
+    known = ", ".join(f.id for f in site.feeds)
+    if len(feed_ids) != 1:
+        raise SelectionError(f"give exactly one feed=<feed id>; feeds: {known}")
+    feed = feed_by_id(site, feed_ids[0])
+    whole = site.get(feed.path) if feed is not None else None
+    if feed is None or whole is None:
+        raise SelectionError(f"unknown feed '{_show(feed_ids[0])}'; feeds: {known}")
+    chosen = parse([(k, v) for k, v in pairs if k != "feed"], site, feed)
+    key = ("/subscribe/", whole.etag, feed.id, chosen, settings.public_url)
+    hit = cache.get(key)
+    if hit is None:
+        html = pages.render_your_feed(site.builds, site.feeds, feed, chosen, settings)
+        query = f"feed={quote(feed.id, safe='/')}" + (f"&{chosen.query()}" if chosen else "")
+        hit = Resource(f"/subscribe/?{query}", html.encode("utf-8"), HTML_TYPE, whole.last_modified)
+        cache.put(key, hit)
+    return hit
