@@ -51,7 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     _site_options(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    p.add_argument("--reload-seconds", type=float, help="how often to look for edits (0: never)")
+    p.add_argument(
+        "--reload-seconds",
+        type=float,
+        help="how often to look for edits, in seconds; 0: never (FEEDS_RELOAD_SECONDS)",
+    )
+    p.add_argument(
+        "--trusted-proxies",
+        type=int,
+        help="how many proxies in front add X-Forwarded-* headers (FEEDS_TRUSTED_PROXIES)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("build", help="write the whole site as static files, atomically")
@@ -70,6 +79,7 @@ def _site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-url", help="base of absolute URLs (FEEDS_PUBLIC_URL)")
     p.add_argument("--uid-domain", help="domain part of event UIDs (FEEDS_UID_DOMAIN)")
     p.add_argument("--refresh", help="refresh interval, e.g. PT12H or 6h (FEEDS_REFRESH)")
+    p.add_argument("--site-name", help="name of the merged feeds and pages (FEEDS_SITE_NAME)")
 
 
 def _settings(args: argparse.Namespace, **extra) -> config.Settings:
@@ -81,6 +91,7 @@ def _settings(args: argparse.Namespace, **extra) -> config.Settings:
         public_url=getattr(args, "public_url", None),
         uid_domain=getattr(args, "uid_domain", None),
         refresh=refresh,
+        site_name=getattr(args, "site_name", None),
         **extra,
     )
 
@@ -131,29 +142,23 @@ def cmd_revise(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_site(settings: config.Settings):
-    from . import site
-
-    calendars, problems = loader.check_folder(settings.events_dir)
-    if _report(problems):
-        return None
-    builds = []
-    for cal in calendars:
-        revs = revisions.update(cal)
-        builds.append(site.render_calendar(cal, revs, settings))
-    return site.assemble(builds, settings)
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     from . import export
+    from .store import Store
 
-    settings = _settings(args)
-    built = _load_site(settings)
-    if built is None:
+    # The live server's own loading path, so the export is the bytes it would serve.
+    settings = _settings(args).with_overrides(reload_seconds=0)
+    logging.getLogger("feeds").addHandler(logging.NullHandler())  # problems are printed below
+    store = Store(settings)
+    errors = _report(store.problems())
+    if not errors and not store.site.builds:
+        print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
+        errors = 1
+    if errors:
         print(f"the export was aborted; {args.out} was left as it was.", file=sys.stderr)
         return EXIT_INVALID
-    files = export.write_site(built, args.out)
-    print(f"{args.out}: {len(files)} files written")
+    files = export.write_site(store.site, args.out)
+    print(f"{args.out}: {len(files)} files written (in {export.current_build(args.out)})")
     return EXIT_OK
 
 
@@ -165,7 +170,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if public_url is None and not config.os.environ.get(config.PREFIX + "PUBLIC_URL"):
         shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         public_url = f"http://{shown}:{args.port}"
-    settings = _settings(args, reload_seconds=args.reload_seconds).with_overrides(public_url=public_url)
+    settings = _settings(
+        args, reload_seconds=args.reload_seconds, trusted_proxies=args.trusted_proxies
+    ).with_overrides(public_url=public_url)
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # errors are printed below
     store = Store(settings)
     errors = store.errors()

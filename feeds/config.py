@@ -10,6 +10,7 @@ variable                   meaning                             default
 ``FEEDS_SITE_NAME``        name of the merged feeds and pages  ``Conference calendars``
 ``FEEDS_TRUSTED_PROXIES``  proxies whose X-Forwarded-* count   ``0`` (none)
 ``FEEDS_RELOAD_SECONDS``   how often to look for edits         ``1`` (0 = never)
+``FEEDS_STATS_DIR``        where workers pool /stats.json      empty (per process)
 =========================  ==================================  =====================
 """
 
@@ -43,6 +44,7 @@ class Settings:
     site_name: str = "Conference calendars"
     trusted_proxies: int = 0
     reload_seconds: float = 1.0
+    stats_dir: str = ""
 
     def __post_init__(self):
         if not self.events_dir:
@@ -54,6 +56,10 @@ class Settings:
             raise ConfigError("the refresh interval must be at least 5 minutes (PT5M)")
         if not self.uid_domain or any(c.isspace() or c in "@/" for c in self.uid_domain):
             raise ConfigError(f"UID domain '{self.uid_domain}' must be a domain name like feeds.example.org")
+        if self.trusted_proxies < 0:
+            raise ConfigError("the number of trusted proxies cannot be negative")
+        if self.reload_seconds < 0:
+            raise ConfigError("the reload interval cannot be negative (0 turns reloading off)")
 
     @property
     def max_age(self) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from . import ics, pages
+from . import gcpause, ics, pages
 from .links import webcal
 from .config import Settings
 from .model import Calendar, Event, kind_slug
@@ -38,6 +38,7 @@ class Resource:
     last_modified: datetime
     download_name: str | None = None  # single-event files are downloads
     cors: bool = False
+    embeddable: bool = False  # HTML that other sites may frame (/embed/...)
     etag: str = field(init=False)
 
     def __post_init__(self):
@@ -56,6 +57,7 @@ class FeedInfo:
     last_modified: datetime
     calendar_id: str | None = None
     kind: str | None = None
+    header: ics.FeedHeader | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,20 @@ class Site:
     resources: Mapping[str, Resource]
     feeds: tuple[FeedInfo, ...]
     builds: tuple[CalendarBuild, ...]
+    settings: Settings | None = None  # what it was built with (max-age for static hosts)
 
     def get(self, path: str) -> Resource | None:
         return self.resources.get(path)
 
 
-EventCache = dict  # (Event, Revision, calendar header values, uid domain) -> RenderedEvent
+#: id(Event) -> (Event, Revision, calendar header values and uid domain, RenderedEvent,
+#: the single-event file's FeedHeader, its Resource): an edit re-renders only what it
+#: touched. Keyed by identity, checked by value: unchanged events are usually the same
+#: objects (feeds.incremental), and hashing 10,000 events by value costs more than rendering
+#: a few; past a few misses (a full re-parse makes new objects) entries are found by value.
+EventCache = dict
+_LOOKUPS_BY_VALUE_AFTER = 50
+_FEEDS = "feeds"  # the cache's entry for the calendar's own feeds: path -> (header, ..., Resource)
 
 
 def render_calendar(
@@ -91,37 +101,91 @@ def render_calendar(
     version: str = "",
 ) -> CalendarBuild:
     """Render one calendar; events whose data and revision are unchanged come from ``cache``."""
+    with gcpause.paused():
+        return _render_calendar(calendar, revisions, settings, cache, version)
+
+
+def _render_calendar(
+    calendar: Calendar,
+    revisions: Revisions,
+    settings: Settings,
+    cache: EventCache | None,
+    version: str,
+) -> CalendarBuild:
     rendered = []
+    singles: list[Resource] = []
     context = (calendar.location, calendar.url, calendar.timezone, settings.uid_domain)
+    single_header = ics.FeedHeader(calendar.name, "", calendar.url, calendar.timezone, settings.refresh)
+    old_cache = dict(cache) if cache else {}
+    old = {k: v for k, v in old_cache.items() if k != _FEEDS}
+    by_value: dict | None = None  # the old entries by equal content, made only when needed
+    misses = 0
     fresh: EventCache = {}
     for event in calendar.events:
         revision = revisions.of(event.id)
-        key = (event, revision, context)
-        hit = cache.get(key) if cache is not None else None
-        if hit is None:
-            hit = ics.render_event(event, revision, calendar, settings.uid_domain)
-        fresh[key] = hit
-        rendered.append(hit)
+        hit = old.get(id(event))  # an unchanged event is usually the very same object
+        if (
+            hit is None
+            or hit[0] is not event
+            or (hit[1] is not revision and hit[1] != revision)
+            or hit[2] != context
+        ):
+            hit = None
+            misses += 1
+            if misses > _LOOKUPS_BY_VALUE_AFTER and old:
+                if by_value is None:
+                    by_value = {(e[0], e[1], e[2]): e for e in old.values()}
+                hit = by_value.get((event, revision, context))
+        if hit is not None and hit[4] == single_header:
+            r, single = hit[3], hit[5]
+        else:
+            r = hit[3] if hit is not None else ics.render_event(event, revision, calendar, settings.uid_domain)
+            single = Resource(
+                event_path(r.event),
+                ics.feed_bytes(single_header, [r]),
+                CALENDAR_TYPE,
+                r.revision.modified,
+                download_name=f"{calendar.id}-{r.event.id}.ics",
+                cors=True,
+            )
+        if cache is not None:
+            fresh[id(event)] = (event, revision, context, r, single_header, single)
+        rendered.append(r)
+        singles.append(single)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
     events = tuple(rendered)
+    # Feeds list events by start; sorting once here makes each feed's own sort cheap.
+    by_start = sorted(events, key=lambda r: r.sort_key)
     resources: list[Resource] = []
     feeds: list[FeedInfo] = []
 
+    removed_times = list(revisions.removed.values())
+
+    old_feeds = old_cache.get(_FEEDS, {}) if old_cache else {}
+    new_feeds: dict = {}
+
     def add_feed(feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None):
         path = f"/feeds/{feed_id}.ics"
-        modified = revisions.modified_for(r.event.id for r in subset)
+        # revisions.modified_for(ids), from the revisions the events were rendered with
+        modified = max([r.revision.modified for r in subset] + removed_times, default=EPOCH)
         header = ics.FeedHeader(name, description, calendar.url, calendar.timezone, settings.refresh)
-        resources.append(
-            Resource(path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True)
-        )
-        feeds.append(FeedInfo(feed_id, name, description, path, len(subset), modified, calendar.id, kind))
+        before = old_feeds.get(path)
+        if before is not None and before[0] == header and before[1] == modified and before[2] == subset:
+            resource = before[3]  # the same events (the same objects): the same bytes
+        else:
+            resource = Resource(path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True)
+        new_feeds[path] = (header, modified, subset, resource)
+        resources.append(resource)
+        feeds.append(FeedInfo(feed_id, name, description, path, len(subset), modified, calendar.id, kind, header))
 
-    add_feed(calendar.id, calendar.name, calendar.description, list(events))
-    kinds = sorted({e.kind for e in calendar.events} | {"deadline"})
-    for kind in kinds:
-        subset = [r for r in events if r.event.kind == kind]
+    add_feed(calendar.id, calendar.name, calendar.description, by_start)
+    of_kind: dict[str, list[ics.RenderedEvent]] = {"deadline": []}
+    for r in by_start:
+        of_kind.setdefault(r.event.kind, []).append(r)
+    for kind in sorted(of_kind):
+        subset = of_kind[kind]
         label = kind_slug(kind)
         add_feed(
             f"{calendar.id}/{label}",
@@ -130,23 +194,19 @@ def render_calendar(
             subset,
             kind,
         )
-    single_header = ics.FeedHeader(calendar.name, "", calendar.url, calendar.timezone, settings.refresh)
-    for r in events:
-        resources.append(
-            Resource(
-                event_path(r.event),
-                ics.feed_bytes(single_header, [r]),
-                CALENDAR_TYPE,
-                r.revision.modified,
-                download_name=f"{calendar.id}-{r.event.id}.ics",
-                cors=True,
-            )
-        )
+    resources.extend(singles)
+    if cache is not None:
+        cache[_FEEDS] = new_feeds
     return CalendarBuild(calendar, revisions, events, tuple(resources), tuple(feeds), version)
 
 
 def assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
     """The site: every build's resources, the merged feeds, ``feeds.json`` and the pages."""
+    with gcpause.paused():
+        return _assemble(builds, settings)
+
+
+def _assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
     ordered = tuple(sorted(builds, key=lambda b: b.calendar.id))
     resources: dict[str, Resource] = {}
     feeds: list[FeedInfo] = []
@@ -169,14 +229,17 @@ def assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
         path = f"/feeds/{feed_id}.ics"
         header = ics.FeedHeader(name, description, settings.public_url + "/", merged_zone, settings.refresh)
         resources[path] = Resource(path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True)
-        feeds.insert(0 if feed_id == "all" else 1, FeedInfo(feed_id, name, description, path, len(subset), modified))
+        feeds.insert(0 if feed_id == "all" else 1, FeedInfo(feed_id, name, description, path, len(subset), modified, header=header))
     site_feeds = tuple(feeds)
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
     )
     for path, html in pages.render_all(ordered, site_feeds, settings).items():
-        resources[path] = Resource(path, html.encode("utf-8"), HTML_TYPE, modified)
-    return Site(MappingProxyType(resources), site_feeds, ordered)
+        embeddable = path.startswith(pages.EMBED_PREFIX)
+        resources[path] = Resource(path, html.encode("utf-8"), HTML_TYPE, modified, embeddable=embeddable)
+    for path, (body, media_type) in pages.assets(site_feeds, settings).items():
+        resources[path] = Resource(path, body, media_type, modified)
+    return Site(MappingProxyType(resources), site_feeds, ordered, settings)
 
 
 def event_path(event: Event) -> str:

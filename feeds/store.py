@@ -1,40 +1,84 @@
 """The live site: loads definitions, notices edits, and never serves a broken feed.
 
-A :class:`Store` holds the current :class:`~feeds.site.Site` and swaps in a new
-one, whole, when a definition file changes. A request reads the reference once
-and gets one consistent version of every feed. A file that fails validation is
-logged and reported by :meth:`Store.health`, and the last good version of its
-calendar keeps being served. Only changed files are re-parsed, and only
-changed events are re-rendered.
+A :class:`Store` holds one immutable :class:`Snapshot` (the whole
+:class:`~feeds.site.Site` plus the health report that goes with it) and
+replaces it, whole, with one reference assignment when definitions change. A
+request reads the snapshot once, so it sees one consistent version of every
+feed and page; a reload never shows half-rendered output.
+
+How edits are noticed: polling, on request. When ``settings.reload_seconds``
+have passed, the next request stats every definition file (and its revisions
+file) before it is answered; no thread, no inotify. That works the same under
+any server and with any number of gunicorn workers (each worker polls on its
+own and converges to the same bytes, see :mod:`feeds.revisions`), survives
+``fork`` and costs a few ``stat`` calls a second. An idle worker does nothing;
+its first request after an edit sees the edit.
+
+What is re-done on an edit: only the changed files are re-read and re-parsed
+(a file whose size, mtime and inode did not change is not opened, and one
+whose bytes did not change is not parsed), and within a changed calendar only
+the changed events are rendered again (a per-file cache keyed by the event,
+its revision and the calendar's header values); per-calendar, merged and
+single-event feeds are re-joined from the cached VEVENT bytes.
+
+What is never served:
+
+* a file that fails validation: its errors are logged with file and line and
+  reported by :meth:`Store.health`, and the last good version of its calendar
+  stays served;
+* a file that is still being written: a file modified less than
+  :data:`SETTLE_SECONDS` ago is left for a later poll when a good version of
+  it is being served, and a file that changes while it is read is read again
+  later; a truncated file that still parses is the one case left, and only if
+  the writer stops for longer than that (editors and ``git`` write a file in
+  one go or rename a finished one into place);
+* a removal that is only the middle of a replacement: a file that vanishes
+  (``git checkout``, ``rsync`` without ``--delay-updates``, a folder swapped)
+  keeps being served for ``removal_grace`` seconds, and a folder that cannot
+  be read keeps everything as it was;
+* two calendars with one id: the file that had the id first keeps it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import loader, revisions, site
+from . import incremental, loader, revisions, site
 from .config import Settings
 from .errors import Problem
 
 log = logging.getLogger("feeds")
 
+#: A file modified more recently than this may still be being written.
+SETTLE_SECONDS = 0.25
+#: Within this long of a file's mtime, an unchanged stat does not prove unchanged bytes
+#: (timestamps are coarse), so the bytes are hashed again on the next poll.
+RACY_SECONDS = 2.0
+
 
 @dataclass
 class FileState:
+    """What the store knows about one definition file."""
+
     path: Path
-    signature: tuple = ()
-    digest: str = ""
+    signature: tuple | None = None  # (mtime_ns, size, inode) when last read
+    revisions_signature: tuple | None = None
+    racy: bool = False
+    checked: str = ""  # digest of the bytes (and revisions) last checked
     build: site.CalendarBuild | None = None  # the last good one
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # of the last version checked
+    read_problem: Problem | None = None  # the file could not be read
     loaded_at: datetime | None = None
-    checked_digest: str = ""
-    cache: dict = field(default_factory=dict)
+    missing_since: float | None = None
+    cache: dict = field(default_factory=dict)  # rendered events (feeds.site)
+    parse_cache: incremental.ParseCache = field(default_factory=incremental.ParseCache)
 
     @property
     def revisions_file(self) -> Path | None:
@@ -43,174 +87,370 @@ class FileState:
         return revisions.revisions_path(self.build.calendar)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent state: the site being served and the report that describes it."""
+
+    site: site.Site
+    calendars: tuple[dict, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    assembled_at: datetime | None = None
+    checked_at: datetime | None = None
+    version: str = ""  # hash of the served calendars' versions
+
+    @property
+    def serving(self) -> bool:
+        return bool(self.site.builds)
+
+
 class Store:
-    def __init__(self, settings: Settings, *, write_revisions: bool = True):
+    """The current site of a definitions folder, reloaded when files change."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        write_revisions: bool = True,
+        settle_seconds: float = SETTLE_SECONDS,
+        removal_grace: float | None = None,
+    ):
         self.settings = settings
         self.folder = Path(settings.events_dir)
         self.write_revisions = write_revisions
+        self.settle_seconds = settle_seconds
+        self.removal_grace = (
+            max(2.0, 2 * settings.reload_seconds) if removal_grace is None else removal_grace
+        )
         self._files: dict[Path, FileState] = {}
+        self._owners: dict[str, Path] = {}  # calendar id -> the file serving it
+        self._conflicts: dict[Path, Problem] = {}
+        self._folder_problem: Problem | None = None
+        self._site_problem: Problem | None = None
+        self._reassemble = False
         self._lock = threading.Lock()
         self._next_check = 0.0
-        self._folder_problem: Problem | None = None
-        self._site = site.assemble([], settings)
+        self._snapshot = Snapshot(site.assemble([], settings))
         self.refresh()
 
     # reading ---------------------------------------------------------------
 
+    def current(self) -> Snapshot:
+        """The current snapshot, after looking for edits if the reload interval has passed."""
+        if self.settings.reload_seconds > 0 and time.monotonic() >= self._next_check:
+            self.refresh()
+        return self._snapshot
+
     @property
     def site(self) -> site.Site:
-        """The current site, after looking for edits if the reload interval has passed."""
-        interval = self.settings.reload_seconds
-        if interval > 0 and time.monotonic() >= self._next_check:
-            self.refresh()
-        return self._site
+        """The current site (see :meth:`current`)."""
+        return self.current().site
 
     def problems(self) -> list[Problem]:
-        out = [p for f in self._files.values() for p in f.problems]
-        if self._folder_problem:
-            out.append(self._folder_problem)
-        return sorted(out)
+        return list(self._snapshot.problems)
 
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems() if p.severity == "error"]
+        return [p for p in self._snapshot.problems if p.severity == "error"]
 
     # loading -----------------------------------------------------------------
 
     def refresh(self) -> bool:
-        """Look for changed, added and removed files; True if the site changed."""
+        """Look for changed, added and removed files now; True if the site changed.
+
+        Returns at once (False) when another thread is already refreshing: its
+        caller is served the current site meanwhile.
+        """
         if not self._lock.acquire(blocking=False):
-            return False  # another thread is refreshing; serve the current site
+            return False
         try:
             self._next_check = time.monotonic() + self.settings.reload_seconds
             return self._refresh()
         finally:
             self._lock.release()
 
+    def _wake_at(self, moment: float) -> None:
+        """Look again at ``moment`` (monotonic) rather than a whole interval later."""
+        self._next_check = min(self._next_check, moment)
+
     def _refresh(self) -> bool:
+        changed = self._reassemble
         try:
             paths = loader.definition_files(self.folder)
-            self._folder_problem = None
         except OSError as exc:
-            # A folder that is briefly unreadable (a deploy swapping it) keeps
-            # every calendar as it was.
-            problem = Problem(str(self.folder), 0, f"cannot read the folder: {exc.strerror}", "check the path and permissions")
+            # A folder briefly unreadable (a deploy swapping it, a permission
+            # change) keeps every calendar as it was.
+            problem = Problem(
+                str(self.folder),
+                0,
+                f"cannot read the folder: {exc.strerror or exc}",
+                "check the path and permissions; the last good versions are being served",
+            )
             if problem != self._folder_problem:
                 log.error("%s", problem)
             self._folder_problem = problem
+            self._publish(self._snapshot.site)
             return False
-        changed = False
-        for gone in set(self._files) - set(paths):
-            log.info("%s: removed; its calendar is no longer served", gone)
-            del self._files[gone]
-            changed = True
+        if self._folder_problem is not None:
+            log.info("%s: readable again", self.folder)
+            self._folder_problem = None
+        changed |= self._notice_removals(set(paths))
         for path in paths:
-            state = self._files.setdefault(path, FileState(path))
-            changed |= self._load(state)
-        changed |= self._check_duplicate_ids()
-        if changed:
-            builds = [f.build for f in self._files.values() if f.build is not None]
-            self._site = site.assemble(builds, self.settings)
+            state = self._files.get(path)
+            if state is None:
+                state = self._files[path] = FileState(path)
+            try:
+                changed |= self._load(state)
+            except Exception as exc:  # a bug must not take the server down
+                log.exception("%s: unexpected error while loading", path)
+                state.problems = (
+                    Problem(
+                        str(path), 0, f"internal error while loading: {exc!r}", "please report it"
+                    ),
+                )
+        old_site = self._snapshot.site
+        new_site = (self._assemble() or old_site) if changed else old_site
+        self._publish(new_site)
+        return new_site is not old_site
+
+    def _notice_removals(self, listed: set[Path]) -> bool:
+        changed = False
+        now = time.monotonic()
+        for path, state in list(self._files.items()):
+            if path in listed:
+                if state.missing_since is not None:
+                    log.info("%s: back", path)
+                state.missing_since = None
+                continue
+            if state.build is None or self.removal_grace <= 0:
+                gone = True
+            else:
+                if state.missing_since is None:
+                    state.missing_since = now
+                    log.warning(
+                        "%s: missing; still serving '%s' for %.0f s in case it is being replaced",
+                        path,
+                        state.build.calendar.id,
+                        self.removal_grace,
+                    )
+                gone = now - state.missing_since >= self.removal_grace
+                if not gone:
+                    self._wake_at(state.missing_since + self.removal_grace)
+            if gone:
+                if state.build is not None:
+                    log.info(
+                        "%s: removed; calendar '%s' is no longer served",
+                        path,
+                        state.build.calendar.id,
+                    )
+                    changed = True
+                del self._files[path]
         return changed
 
     def _load(self, state: FileState) -> bool:
-        signature = _signature(state.path, state.revisions_file)
-        if signature == state.signature:
-            return False
-        try:
-            data = state.path.read_bytes()
-        except OSError as exc:
-            state.problems = (Problem(str(state.path), 0, f"cannot read the file: {exc.strerror}", "check its permissions"),)
-            log.error("%s", state.problems[0])
-            return False
-        state.signature = signature
-        digest = hashlib.sha256(data).hexdigest()
+        """Re-read ``state.path`` if it changed; True if it has a new good build."""
+        signature = _stat(state.path)
+        if signature is None:
+            return False  # vanished since the listing: the next poll notices the removal
         revisions_file = state.revisions_file
-        revisions_text = _read_text(revisions_file) if revisions_file else ""
-        combined = hashlib.sha256(data + revisions_text.encode()).hexdigest()
-        if combined == state.checked_digest:
+        revisions_signature = _stat(revisions_file) if revisions_file else None
+        if (
+            signature == state.signature
+            and revisions_signature == state.revisions_signature
+            and not state.racy
+        ):
             return False
-        calendar, problems = loader.check_text(data, str(state.path))
-        state.problems = tuple(problems)
-        state.checked_digest = combined
-        if calendar is None:
-            for problem in problems:
+        age = time.time() - signature[0] / 1e9
+        if state.build is not None and 0 <= age < self.settle_seconds:
+            self._wake_at(time.monotonic() + self.settle_seconds - age)
+            return False  # may still be being written; the last good version stays
+        try:
+            data = loader.read_bytes(state.path)  # bounded; never blocks on a FIFO
+        except OSError as exc:
+            problem = Problem(
+                str(state.path),
+                0,
+                f"cannot read the file: {exc.strerror or exc}",
+                "check its permissions",
+            )
+            if state.read_problem != problem:
                 log.error("%s", problem)
+            state.read_problem = problem
+            return False
+        if state.read_problem is not None:
+            log.info("%s: readable again", state.path)
+            state.read_problem = None
+        if _stat(state.path) != signature:
+            self._wake_at(time.monotonic() + self.settle_seconds)
+            return False  # changed while being read: read it again later
+        state.signature = signature
+        state.revisions_signature = revisions_signature
+        state.racy = age < RACY_SECONDS
+        revisions_text = _read_text(revisions_file) if revisions_file else ""
+        checked = _digest(data, revisions_text)
+        if checked == state.checked:
+            return False
+        state.checked = checked
+
+        calendar, problems = loader.check_text(data, str(state.path), state.parse_cache)
+        if calendar is None:
+            state.problems = tuple(problems)
+            for problem in problems:
+                (log.error if problem.severity == "error" else log.warning)("%s", problem)
             if state.build is not None:
-                log.error("%s: still serving the last good version (%s)", state.path, state.build.version[:12])
+                log.error(
+                    "%s: not published; still serving the last good version of '%s' (%s)",
+                    state.path,
+                    state.build.calendar.id,
+                    state.build.version[:12],
+                )
             return False
         revs = revisions.update(calendar, write=self.write_revisions)
         version = hashlib.sha256(data + revisions.dumps(revs).encode()).hexdigest()
-        state.build = site.render_calendar(calendar, revs, self.settings, state.cache, version)
-        state.digest = digest
+        build = site.render_calendar(calendar, revs, self.settings, state.cache, version)
+        state.build = build
+        state.problems = tuple(problems)
         state.loaded_at = datetime.now(UTC).replace(microsecond=0)
-        # the revisions file may just have been written: remember it as seen
-        state.signature = _signature(state.path, revisions.revisions_path(calendar))
-        state.checked_digest = hashlib.sha256(data + _read_text(revisions.revisions_path(calendar)).encode()).hexdigest()
-        log.info("%s: loaded calendar '%s' (%d events, version %s)", state.path, calendar.id, len(calendar.events), version[:12])
+        # Remember the revisions file as it is after our own update, so our
+        # write does not count as an edit but another worker's later one does.
+        written = revisions.revisions_path(calendar)
+        state.revisions_signature = _stat(written)
+        state.checked = _digest(data, _read_text(written))
+        log.info(
+            "%s: loaded calendar '%s' (%d events, version %s)",
+            state.path,
+            calendar.id,
+            len(calendar.events),
+            version[:12],
+        )
         return True
 
-    def _check_duplicate_ids(self) -> bool:
-        seen: dict[str, FileState] = {}
-        changed = False
-        for path in sorted(self._files):
-            state = self._files[path]
-            if state.build is None:
-                continue
+    def _assemble(self) -> site.Site | None:
+        """The site of the served builds, or None (and a logged problem) if that fails."""
+        served = self._resolve_ids()
+        try:
+            new_site = site.assemble([s.build for s in served], self.settings)
+        except Exception as exc:
+            log.exception("assembling the site failed; still serving the previous one")
+            self._site_problem = Problem(
+                "<site>", 0, f"internal error while assembling: {exc!r}", "please report it"
+            )
+            self._reassemble = True
+            return None
+        self._site_problem = None
+        self._reassemble = False
+        self._owners = {s.build.calendar.id: s.path for s in served}
+        return new_site
+
+    def _resolve_ids(self) -> list[FileState]:
+        """One file per calendar id: the one already serving it, else the first by name."""
+        candidates = sorted(
+            (s for s in self._files.values() if s.build is not None),
+            key=lambda s: (self._owners.get(s.build.calendar.id) != s.path, str(s.path)),
+        )
+        served: dict[str, FileState] = {}
+        conflicts: dict[Path, Problem] = {}
+        for state in candidates:
             cal_id = state.build.calendar.id
-            if cal_id in seen:
-                problem = Problem(str(path), 1, f"calendar id '{cal_id}' is also used by {seen[cal_id].path}", "give each calendar its own id")
-                log.error("%s", problem)
-                state.problems = (*state.problems, problem)
-                state.build = None
-                state.checked_digest = ""
-                changed = True
+            if cal_id in served:
+                conflicts[state.path] = Problem(
+                    str(state.path),
+                    1,
+                    f"calendar id '{cal_id}' is also used by {served[cal_id].path}, which keeps it",
+                    "give each calendar its own id",
+                )
+                if self._conflicts.get(state.path) != conflicts[state.path]:
+                    log.error("%s", conflicts[state.path])
             else:
-                seen[cal_id] = state
-        return changed
+                served[cal_id] = state
+        self._conflicts = conflicts
+        return sorted(served.values(), key=lambda s: s.build.calendar.id)
 
     # reporting ---------------------------------------------------------------
 
-    def health(self) -> tuple[dict, int]:
-        """``(json, status)``: 200 while every definition has a good version served, else 503."""
+    def _publish(self, new_site: site.Site) -> None:
+        """Replace the snapshot (one assignment) with ``new_site`` and its report."""
+        served = {b.calendar.id: b for b in new_site.builds}
         calendars = []
-        unserved = []
+        problems: list[Problem] = []
         for path in sorted(self._files):
             state = self._files[path]
-            errors = [str(p) for p in state.problems if p.severity == "error"]
-            if state.build is None:
-                unserved.append(str(path))
+            conflict = self._conflicts.get(path)
+            found = [*state.problems, *(p for p in (state.read_problem, conflict) if p)]
+            problems.extend(found)
+            errors = [str(p) for p in found if p.severity == "error"]
+            build = state.build
+            live = build is not None and served.get(build.calendar.id) is build
+            if not live:
+                serving = "nothing"
+            elif state.missing_since is not None:
+                serving = "last good version (file missing)"
+            elif errors:
+                serving = "last good version"
+            else:
+                serving = "current"
             calendars.append(
                 {
                     "file": str(path),
-                    "id": state.build.calendar.id if state.build else None,
-                    "version": state.build.version if state.build else None,
-                    "loaded_at": state.loaded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if state.loaded_at else None,
-                    "events": len(state.build.events) if state.build else 0,
-                    "serving": "last good version" if errors and state.build else ("current" if state.build else "nothing"),
+                    "id": build.calendar.id if build else None,
+                    "version": build.version if live else None,
+                    "loaded_at": _stamp(state.loaded_at) if live else None,
+                    "events": len(build.events) if live else 0,
+                    "serving": serving,
                     "errors": errors,
+                    "warnings": [str(p) for p in found if p.severity != "error"],
                 }
             )
-        errors = [str(p) for p in self.errors()]
-        healthy = bool(self._files) and not unserved
+        for extra in (self._folder_problem, self._site_problem):
+            if extra is not None:
+                problems.append(extra)
+        old = self._snapshot
+        same_site = new_site is old.site
+        version = old.version if same_site and old.assembled_at else _site_version(new_site)
+        self._snapshot = Snapshot(
+            site=new_site,
+            calendars=tuple(calendars),
+            problems=tuple(sorted(problems)),
+            assembled_at=old.assembled_at if same_site and old.assembled_at else _now(),
+            checked_at=_now(),
+            version=version,
+        )
+
+    def health(self) -> tuple[dict, int]:
+        """``(json, status)`` for ``/healthz``.
+
+        200 while the site serves at least one calendar (``status`` is ``ok``,
+        or ``degraded`` when some definition has errors and its last good
+        version, or nothing, is served for it); 503 when there is nothing good
+        to serve (``failing``): no definitions, or none valid. A load balancer
+        should take an instance out on 503 only.
+        """
+        snap = self.current()
+        errors = [str(p) for p in snap.problems if p.severity == "error"]
+        status = "failing" if not snap.serving else ("degraded" if errors else "ok")
         body = {
-            "status": "ok" if healthy and not errors else ("degraded" if healthy else "failing"),
-            "calendars": calendars,
+            "status": status,
+            "process": os.getpid(),
+            "site_version": snap.version,
+            "loaded_at": _stamp(snap.assembled_at),
+            "checked_at": _stamp(snap.checked_at),
+            "reload_seconds": self.settings.reload_seconds,
+            "calendars": list(snap.calendars),
             "errors": errors,
         }
-        return body, 200 if healthy else 503
+        return body, 200 if snap.serving else 503
 
 
-def _signature(path: Path, revisions_file: Path | None) -> tuple:
-    out = []
-    for p in (path, revisions_file):
-        if p is None:
-            continue
-        try:
-            st = p.stat()
-            out.append((st.st_mtime_ns, st.st_size, st.st_ino))
-        except OSError:
-            out.append(None)
-    return tuple(out)
+def _stat(path: Path | None) -> tuple | None:
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(data: bytes, revisions_text: str) -> str:
+    return hashlib.sha256(data + b"\0" + revisions_text.encode("utf-8")).hexdigest()
 
 
 def _read_text(path: Path) -> str:
@@ -218,3 +458,16 @@ def _read_text(path: Path) -> str:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def _site_version(built: site.Site) -> str:
+    joined = "\n".join(f"{b.calendar.id}={b.version}" for b in built.builds)
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

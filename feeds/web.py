@@ -8,37 +8,48 @@ negotiation.
 
 from __future__ import annotations
 
+import logging
+import time
 from email.utils import format_datetime, parsedate_to_datetime
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import clients, config, hosting, selection
 from .config import Settings
-from .site import Resource
+from .site import CALENDAR_TYPE, Resource
+from .stats import Stats, access_log, label, log_line
 from .store import Store
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-HTML_SECURITY = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+# The header policy lives in feeds.hosting, shared with the static-host configs.
+HTML_SECURITY = hosting.HTML_SECURITY
+#: Embed pages (``/embed/...``, ``Resource.embeddable``) may be framed by any site.
+EMBED_SECURITY = hosting.EMBED_SECURITY
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """The WSGI app serving the definitions in ``settings.events_dir``."""
     settings = settings or config.from_env()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # /static/ comes from the Site like everything
     app.config["FEEDS_SETTINGS"] = settings
     store = store or Store(settings)
     app.extensions["feeds_store"] = store
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    stats = Stats(settings.stats_dir or None)
+    app.extensions["feeds_stats"] = stats
+
+    @app.before_request
+    def start_clock():
+        g.feeds_started = time.perf_counter()
+
+    @app.after_request
+    def count_and_log(response: Response) -> Response:
+        record_request(stats, response)
+        return response
 
     @app.route("/healthz", methods=["GET", "HEAD"])
     def healthz():
@@ -48,15 +59,37 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.route("/stats.json", methods=["GET", "HEAD"])
+    def stats_json():
+        response = jsonify(stats.snapshot())
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
     @app.route("/", defaults={"path": ""}, methods=["GET", "HEAD", "OPTIONS"], strict_slashes=False)
     @app.route("/<path:path>", methods=["GET", "HEAD", "OPTIONS"], strict_slashes=False)
     def serve(path: str):
-        resource = store.site.get("/" + path)
+        site = store.site
+        resource = site.get("/" + path)
         if resource is None:
             return not_found("/" + path)
         if request.method == "OPTIONS":
             return preflight(resource)
+        if request.query_string and resource.media_type == CALENDAR_TYPE:
+            # a feed with subscriber choices (?kind=, ?tags=, ?ids=, ?alarm=)
+            try:
+                resource = selection.resource(site, "/" + path, request.query_string) or resource
+            except selection.SelectionError as exc:
+                return bad_request(str(exc))
         return respond(resource)
+
+    @app.route("/subscribe/", methods=["GET", "HEAD"])
+    def subscribe():
+        # the "your feed" page: the one page rendered per request (then cached)
+        try:
+            return respond(selection.subscribe_page(store.site, request.query_string, settings))
+        except selection.SelectionError as exc:
+            return bad_request(str(exc))
 
     @app.errorhandler(405)
     def method_not_allowed(_error):
@@ -78,22 +111,21 @@ def respond(resource: Resource) -> Response:
 
 
 def resource_headers(resource: Resource) -> dict[str, str]:
-    settings: Settings = _settings()
-    headers = {
-        "ETag": resource.etag,
-        "Last-Modified": format_datetime(resource.last_modified, usegmt=True),
-        "Cache-Control": f"public, max-age={settings.max_age}",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if resource.cors:
-        headers["Access-Control-Allow-Origin"] = "*"
-        headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
-    if resource.download_name:
-        headers["Content-Disposition"] = f'attachment; filename="{resource.download_name}"'
-    if resource.media_type.startswith("text/html"):
-        headers.update(HTML_SECURITY)
-        headers["Cache-Control"] = "public, max-age=300"
-    return headers
+    """The validators, then the headers every host sends (:func:`feeds.hosting.headers_for`).
+
+    Worked out once per resource and kept on it (resources never change), not per request.
+    """
+    max_age = _settings().max_age
+    memo = resource.__dict__.get("_headers")
+    if memo is None or memo[0] != max_age:
+        headers = {
+            "ETag": resource.etag,
+            "Last-Modified": format_datetime(resource.last_modified, usegmt=True),
+        }
+        headers.update(hosting.headers_for(resource, max_age))
+        memo = (max_age, headers)
+        resource.__dict__["_headers"] = memo
+    return dict(memo[1])
 
 
 def not_modified(resource: Resource) -> bool:
@@ -115,13 +147,29 @@ def not_modified(resource: Resource) -> bool:
 
 
 def preflight(resource: Resource) -> Response:
-    response = Response(status=204)
-    response.headers["Allow"] = ALLOWED_METHODS
-    if resource.cors:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-        response.headers["Access-Control-Max-Age"] = "86400"
+    return Response(status=204, headers=hosting.preflight_headers(resource))
+
+
+def record_request(stats: Stats, response: Response) -> None:
+    """Count the request and write its access log line (no address, no User-Agent kept)."""
+    what = label(request.path, response.mimetype, response.status_code)
+    family = clients.family(request.headers.get("User-Agent"))
+    stats.record(what, family)
+    level = logging.INFO if what is not None else logging.DEBUG
+    if not access_log.isEnabledFor(level):
+        return  # no line to write: do not format one
+    empty = request.method == "HEAD" or response.status_code == 304
+    size = 0 if empty else (response.content_length or 0)
+    elapsed = (time.perf_counter() - g.get("feeds_started", time.perf_counter())) * 1000
+    line = log_line(request.method, request.path, response.status_code, size, what, family, elapsed)
+    access_log.log(level, "%s", line)
+
+
+def bad_request(message: str) -> Response:
+    response = Response(f"Bad request: {message}\n", 400, mimetype="text/plain")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
