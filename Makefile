@@ -30,10 +30,14 @@ serve: $(BIN)/.installed
 	$(BIN)/feeds serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed node_modules/.installed system-deps
-	$(BIN)/python -m pytest
+	FEEDS_REQUIRE_ALL_PARSERS=1 $(BIN)/python -m pytest
 
 build: $(BIN)/.installed
 	$(BIN)/feeds build site
+
+# Benchmark (docs/performance.md): BENCH_ARGS=--quick for a shorter run.
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules site test-artifacts

@@ -205,6 +205,7 @@ def _check_bytes(data: bytes, lines: list[bytes]) -> Iterator[Finding]:
     if data and not data.endswith(b"\r\n"):
         yield Finding(len(lines), "error", "crlf", "the last line does not end with CRLF", GOOGLE,
                       "end every line, the last one too, with CRLF")
+    run = 0  # backslashes ending the content line so far: a run may go on across folds
     for number, raw in enumerate(lines, 1):
         if not raw.endswith(b"\r") and number < len(lines):
             yield Finding(number, "error", "crlf", "line ends with LF, not CRLF", GOOGLE,
@@ -214,16 +215,19 @@ def _check_bytes(data: bytes, lines: list[bytes]) -> Iterator[Finding]:
             yield Finding(number, "error", "line-length",
                           f"line is {len(content)} octets, more than {MAX_OCTETS}", GOOGLE,
                           FOLDING_FIX)
-        if number > 1 and content[:1] in (b" ", b"\t"):
+        continued = number > 1 and content[:1] in (b" ", b"\t")
+        if continued:
             if len(content) > 1 and 0x80 <= content[1] < 0xC0:
                 yield Finding(number, "error", "fold-utf-8",
                               "folding splits a UTF-8 character across lines "
                               f"{number - 1} and {number}", GOOGLE, FOLDING_FIX)
-            previous = lines[number - 2].removesuffix(b"\r")
-            if (len(previous) - len(previous.rstrip(b"\\"))) % 2 == 1:
+            if run % 2 == 1:  # the backslash before the fold opens an escape
                 yield Finding(number, "error", "fold-escape",
                               f"folding splits an escape (\\) across lines {number - 1} and "
                               f"{number}", GOOGLE, FOLDING_FIX)
+        text = content[1:] if continued else content
+        trailing = len(text) - len(text.rstrip(b"\\"))
+        run = run + trailing if continued and trailing == len(text) else trailing
 
 
 # --- components -----------------------------------------------------------------------------

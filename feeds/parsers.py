@@ -21,7 +21,9 @@ and node-ical take a known TZID from the tz database; only ical.js needs the fil
 A time the parser found no zone for is floating: it is read as if it were UTC and flagged.
 ``end`` is None only where the parser states no end (vobject, for an event with neither DTEND
 nor DURATION). Without a span each series gives its first 5000 occurrences; with one, the
-occurrences starting inside it.
+occurrences starting inside it. Each occurrence also carries SEQUENCE, LOCATION and DESCRIPTION
+as the parser reads them. :func:`parse_many` reads several files at once, the JavaScript
+parsers in one node process.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ import os
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TypeVar
 
 from .errors import FeedsError
 
@@ -58,6 +62,7 @@ _NPM = {"ical.js": ("icaljs", "ical.js"), "node-ical": ("node-ical", "node-ical"
 
 Value = date | datetime
 Span = tuple[datetime, datetime]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,9 @@ class ParsedEvent:
     end: Value | None
     all_day: bool
     floating: bool = False
+    sequence: int | None = None  # None where the parser does not give it
+    location: str | None = None
+    description: str | None = None
 
     @property
     def key(self) -> tuple[str, Value | None]:
@@ -127,6 +135,31 @@ def parse(name: str, data: bytes, span: Span | None = None) -> list[ParsedEvent]
     return sorted((e for e in events if _in_span(e, span)), key=_order)
 
 
+def parse_many(
+    name: str, files: Mapping[K, bytes], spans: Mapping[K, Span | None] | None = None
+) -> dict[K, list[ParsedEvent] | ParserFailed]:
+    """Read several files with parser ``name``: for each key, what :func:`parse` gives or raises.
+
+    ``spans`` gives each file its own window (a missing key: none). The JavaScript parsers read
+    them all in one node process, since starting node is most of what a small file costs; the
+    Python ones read them one by one. Raises :class:`ParserFailed` only when the parser cannot
+    run at all.
+    """
+    ok, reason = available(name)
+    if not ok:
+        raise ParserFailed(name, reason)
+    spans = spans or {}
+    if name not in _NPM:
+        out: dict[K, list[ParsedEvent] | ParserFailed] = {}
+        for key, data in files.items():
+            try:
+                out[key] = parse(name, data, spans.get(key))
+            except ParserFailed as error:
+                out[key] = error
+        return out
+    return _read_many_with_node(name, files, {key: _utc_span(spans.get(key)) for key in files})
+
+
 # --- values ----------------------------------------------------------------------------------
 
 
@@ -168,7 +201,8 @@ def _text(value: object) -> str | None:
     return str(getattr(value, "value", value))
 
 
-def _event(uid, recurrence_id, summary, status, start, end) -> ParsedEvent:
+def _event(uid, recurrence_id, summary, status, start, end, *, sequence=None, location=None,
+           description=None) -> ParsedEvent:
     start_value, start_floats = _normal(start)
     end_value, end_floats = _normal(end)
     return ParsedEvent(
@@ -180,7 +214,18 @@ def _event(uid, recurrence_id, summary, status, start, end) -> ParsedEvent:
         end=end_value,
         all_day=isinstance(start, date) and not isinstance(start, datetime),
         floating=start_floats or end_floats,
+        sequence=_sequence(sequence),
+        location=_text(location),
+        description=_text(description),
     )
+
+
+def _sequence(value: object) -> int | None:
+    text = _text(value)
+    try:
+        return None if text is None else int(text)
+    except ValueError:
+        return None
 
 
 # --- series expanded here: icalendar and vobject read them, this matches the overrides --------
@@ -195,6 +240,7 @@ class _Component:
     start: Value | None
     end: Value | None
     occurrences: list[Value] | None = field(default=None)  # None: not a series
+    details: dict = field(default_factory=dict)  # sequence, location, description
 
 
 def _expand(components: list[_Component]) -> list[ParsedEvent]:
@@ -208,20 +254,21 @@ def _expand(components: list[_Component]) -> list[ParsedEvent]:
             continue
         if master.occurrences is None:
             events.append(_event(master.uid, None, master.summary, master.status,
-                                 master.start, master.end))
+                                 master.start, master.end, **master.details))
             continue
         length = _length(master.start, master.end)
         for start in master.occurrences:
             override = overrides.pop((master.uid, _normal(start)[0]), None)
             if override is not None:
                 events.append(_event(override.uid, start, override.summary, override.status,
-                                     override.start, override.end))
+                                     override.start, override.end, **override.details))
             else:
                 end = None if length is None else _normal(start)[0] + length
-                events.append(_event(master.uid, start, master.summary, master.status, start, end))
+                events.append(_event(master.uid, start, master.summary, master.status, start, end,
+                                     **master.details))
     for orphan in overrides.values():  # an override of no occurrence still stands for itself
         events.append(_event(orphan.uid, orphan.recurrence_id, orphan.summary, orphan.status,
-                             orphan.start, orphan.end))
+                             orphan.start, orphan.end, **orphan.details))
     return events
 
 
@@ -279,8 +326,14 @@ def _read_icalendar(data: bytes, span: Span | None) -> list[ParsedEvent]:
             start=start,
             end=vevent.end if start is not None else None,
             occurrences=None if start is None else occurrences(vevent, start),
+            details=_icalendar_details(vevent),
         ))
     return _expand(components)
+
+
+def _icalendar_details(vevent) -> dict:
+    return {"sequence": vevent.get("SEQUENCE"), "location": vevent.get("LOCATION"),
+            "description": vevent.get("DESCRIPTION")}
 
 
 @contextmanager
@@ -302,6 +355,25 @@ def _drop(record: logging.LogRecord) -> bool:
     return False
 
 
+@contextmanager
+def _fresh_vobject_zones() -> Iterator[None]:
+    """Read each file with vobject's zone registry as a fresh process has it.
+
+    vobject keeps every TZID it has met in one registry for the whole process, and the first
+    zone registered under a name wins: without this, how a file is read would depend on the
+    files read before it.
+    """
+    from vobject import icalendar as vobject_icalendar
+
+    registry = vars(vobject_icalendar)["__tzidMap"]
+    saved = dict(registry)
+    try:
+        yield
+    finally:
+        registry.clear()
+        registry.update(saved)
+
+
 def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
     import vobject
 
@@ -312,8 +384,9 @@ def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
             return start + vevent.duration.value
         return None
 
-    with _quiet_root_logger():
+    with _quiet_root_logger(), _fresh_vobject_zones():
         calendar = vobject.readOne(data.decode("utf-8"))
+        calendar.validate(raiseException=True)  # what vobject requires: UID, DTSTAMP, PRODID...
         components = []
         for vevent in calendar.contents.get("vevent", []):
             start = vevent.dtstart.value if "dtstart" in vevent.contents else None
@@ -328,6 +401,8 @@ def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
                 end=end_of(vevent, start),
                 occurrences=None if series is None else _first(
                     vevent.getrruleset(addRDate=True), start, span),
+                details={name: getattr(vevent, name).value if name in vevent.contents else None
+                         for name in ("sequence", "location", "description")},
             ))
     return _expand(components)
 
@@ -354,7 +429,8 @@ def _read_ical(data: bytes, span: Span | None) -> list[ParsedEvent]:
         for vevent in itertools.islice(found, CAP):
             recurrence_id = _ical_recurrence_id(vevent.recurrence_id, zone) if recurring else None
             events.append(_event(vevent.uid, recurrence_id, vevent.summary, vevent.status,
-                                 vevent.dtstart, vevent.end))
+                                 vevent.dtstart, vevent.end, sequence=vevent.sequence,
+                                 location=vevent.location, description=vevent.description))
     return events
 
 
@@ -396,40 +472,74 @@ def _read_recurring_ical_events(data: bytes, span: Span | None) -> list[ParsedEv
         uid = str(vevent.get("UID"))
         recurrence_id = vevent["RECURRENCE-ID"].dt if uid in recurring else None
         events.append(_event(uid, recurrence_id, vevent.get("SUMMARY"), vevent.get("STATUS"),
-                             vevent.start, vevent.end))
+                             vevent.start, vevent.end, **_icalendar_details(vevent)))
     return events
+
+
+def _node(name: str, arguments: list[str], data: bytes, timeout: float) -> bytes:
+    """Run ``js/parse.mjs`` for parser ``name``; its standard output, or ParserFailed."""
+    env = {**os.environ, "TZ": "UTC", "FEEDS_NODE_MODULES": str(node_modules())}
+    try:
+        done = subprocess.run(
+            [shutil.which("node"), str(SCRIPT), _NPM[name][0], *arguments],
+            input=data, capture_output=True, timeout=timeout, env=env, check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ParserFailed(name, f"gave no answer within {timeout:g} s") from error
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise ParserFailed(name, message or f"node exited with status {done.returncode}")
+    return done.stdout
+
+
+def _from_record(record: dict) -> ParsedEvent:
+    return ParsedEvent(
+        uid=str(record["uid"]),
+        recurrence_id=_from_json(record["recurrence_id"]),
+        summary=record["summary"],
+        status=record["status"].upper() if record["status"] else None,
+        start=_from_json(record["start"]),
+        end=_from_json(record["end"]),
+        all_day=record["all_day"],
+        floating=record["floating"],
+        sequence=record.get("sequence"),
+        location=record.get("location"),
+        description=record.get("description"),
+    )
 
 
 def _read_with_node(name: str):
     def read(data: bytes, span: Span | None) -> list[ParsedEvent]:
         window = [] if span is None else [
             "--from", span[0].isoformat(), "--to", span[1].isoformat()]
-        env = {**os.environ, "TZ": "UTC", "FEEDS_NODE_MODULES": str(node_modules())}
-        try:
-            done = subprocess.run(
-                [shutil.which("node"), str(SCRIPT), _NPM[name][0], *window],
-                input=data, capture_output=True, timeout=NODE_TIMEOUT, env=env, check=False,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise ParserFailed(name, f"gave no answer within {NODE_TIMEOUT} s") from error
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip()
-            raise ParserFailed(name, message or f"node exited with status {done.returncode}")
-        return [
-            ParsedEvent(
-                uid=str(record["uid"]),
-                recurrence_id=_from_json(record["recurrence_id"]),
-                summary=record["summary"],
-                status=record["status"].upper() if record["status"] else None,
-                start=_from_json(record["start"]),
-                end=_from_json(record["end"]),
-                all_day=record["all_day"],
-                floating=record["floating"],
-            )
-            for record in json.loads(done.stdout)
-        ]
+        return [_from_record(r) for r in json.loads(_node(name, window, data, NODE_TIMEOUT))]
 
     return read
+
+
+def _read_many_with_node(
+    name: str, files: Mapping[K, bytes], spans: Mapping[K, Span | None]
+) -> dict[K, list[ParsedEvent] | ParserFailed]:
+    with TemporaryDirectory(prefix="feeds-parse-") as folder:
+        paths = {}
+        manifest = []
+        for index, (key, data) in enumerate(files.items()):
+            path = paths[key] = str(Path(folder) / f"{index}.ics")
+            Path(path).write_bytes(data)
+            span = spans.get(key)
+            manifest.append({"file": path, "from": span and span[0].isoformat(),
+                             "to": span and span[1].isoformat()})
+        timeout = NODE_TIMEOUT + 5 * len(files)  # start-up once, then a little per file
+        answers = json.loads(_node(name, ["--many", "-"], json.dumps(manifest).encode(), timeout))
+    out: dict[K, list[ParsedEvent] | ParserFailed] = {}
+    for key, path in paths.items():
+        answer = answers[path]
+        if "error" in answer:
+            out[key] = ParserFailed(name, answer["error"])
+        else:
+            events = (_from_record(r) for r in answer["events"])
+            out[key] = sorted((e for e in events if _in_span(e, spans.get(key))), key=_order)
+    return out
 
 
 def _from_json(value: str | None) -> Value | None:

@@ -2,10 +2,18 @@
 // Read an iCalendar file with one of two JavaScript parsers and print its events as JSON.
 //
 //   node parse.mjs icaljs|node-ical [FILE] [--from ISO] [--to ISO]
+//   node parse.mjs icaljs|node-ical --many MANIFEST
 //
 // The file comes from FILE or, without one, from standard input. The output is a JSON list of
-// {uid, recurrence_id, summary, status, start, end, all_day, floating}: timed values are UTC
-// instants ("2026-07-09T23:00:00Z"), all-day values dates ("2026-07-06", end exclusive).
+// {uid, recurrence_id, summary, status, start, end, all_day, floating, sequence, location,
+// description}: timed values are UTC instants ("2026-07-09T23:00:00Z"), all-day values dates
+// ("2026-07-06", end exclusive); sequence is a number or null.
+//
+// With --many, one process reads several files (node's start-up is most of the time a small
+// file takes). MANIFEST is a JSON file, or - for standard input, listing
+// [{"file": PATH, "from": ISO or null, "to": ISO or null}, ...]; the output is a JSON object
+// keyed by PATH, each value {"events": [...]} as above or {"error": "the parser's message"}.
+// The exit status is then 0 even when some files fail: each says so in its own entry.
 // Recurring events give one record per occurrence, recurrence_id being its original start;
 // occurrences are those starting in [--from, --to) (give both or neither), or else the first
 // 5000 of each series.
@@ -31,13 +39,17 @@ function fail(status, message) {
 }
 
 function parseArgs(argv) {
-  const args = { parser: null, file: null, from: null, to: null };
+  const args = { parser: null, file: null, from: null, to: null, many: null };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--from' || arg === '--to') {
       const ms = Date.parse(argv[i + 1] ?? '');
       if (Number.isNaN(ms)) fail(2, `${arg} needs an ISO date or date-time`);
       args[arg.slice(2)] = ms;
+      i += 1;
+    } else if (arg === '--many') {
+      if (argv[i + 1] === undefined) fail(2, '--many needs a manifest file, or - for standard input');
+      args.many = argv[i + 1];
       i += 1;
     } else if (args.parser === null) {
       args.parser = arg;
@@ -48,8 +60,12 @@ function parseArgs(argv) {
     }
   }
   if ((args.from === null) !== (args.to === null)) fail(2, '--from and --to go together');
+  if (args.many !== null && (args.file !== null || args.from !== null)) {
+    fail(2, '--many takes its files and windows from the manifest');
+  }
   if (!(args.parser in PACKAGES)) {
-    fail(2, `usage: parse.mjs ${Object.keys(PACKAGES).join('|')} [FILE] [--from ISO] [--to ISO]`);
+    fail(2, `usage: parse.mjs ${Object.keys(PACKAGES).join('|')} [FILE] [--from ISO] [--to ISO]`
+      + ' | --many MANIFEST');
   }
   return args;
 }
@@ -105,6 +121,9 @@ function icaljsRecord(ICAL, item, recurrenceId, start, end) {
     end: icaljsValue(end),
     all_day: Boolean(start?.isDate),
     floating: isFloating(start) || isFloating(end),
+    sequence: item.sequence ?? null,
+    location: item.location ?? null,
+    description: item.description ?? null,
   };
 }
 
@@ -189,6 +208,11 @@ function nodeicalFloating(date) {
 
 const plain = (value) => (value && typeof value === 'object' ? value.val : value) ?? null;
 
+function sequenceNumber(value) {
+  const number = Number.parseInt(value, 10);
+  return Number.isNaN(number) ? null : number;
+}
+
 function nodeicalRecord(event, recurrenceId, start, end) {
   return {
     uid: plain(event.uid),
@@ -199,6 +223,9 @@ function nodeicalRecord(event, recurrenceId, start, end) {
     end: nodeicalValue(end),
     all_day: Boolean(start?.dateOnly),
     floating: nodeicalFloating(start) || nodeicalFloating(end),
+    sequence: sequenceNumber(plain(event.sequence)),
+    location: plain(event.location),
+    description: plain(event.description),
   };
 }
 
@@ -239,21 +266,60 @@ function readNodeical(ical, input, args) {
 
 // --- main ------------------------------------------------------------------------------------
 
+function readText(library, parser, input, args) {
+  const read = parser === 'icaljs' ? readIcaljs : readNodeical;
+  const records = read(library, input, args).filter((record) => inWindow(record, args));
+  records.sort((a, b) => startMs(a.start) - startMs(b.start) || String(a.uid).localeCompare(b.uid));
+  return records;
+}
+
+function readManifest(path) {
+  let entries;
+  try {
+    entries = JSON.parse(readFileSync(path === '-' ? 0 : path, 'utf8'));
+  } catch (error) {
+    return fail(2, `cannot read the manifest ${path}: ${error.message}`);
+  }
+  if (!Array.isArray(entries) || entries.some((e) => typeof e?.file !== 'string')) {
+    fail(2, 'the manifest is a JSON list of {"file": PATH, "from": ISO|null, "to": ISO|null}');
+  }
+  return entries.map((entry) => {
+    const window = { from: null, to: null };
+    for (const end of ['from', 'to']) {
+      if (entry[end] === null || entry[end] === undefined) continue;
+      const ms = Date.parse(entry[end]);
+      if (Number.isNaN(ms)) fail(2, `${entry.file}: "${end}" needs an ISO date or date-time`);
+      window[end] = ms;
+    }
+    if ((window.from === null) !== (window.to === null)) fail(2, `${entry.file}: from and to go together`);
+    return { file: entry.file, ...window };
+  });
+}
+
 const args = parseArgs(process.argv.slice(2));
 const library = await load(PACKAGES[args.parser]);
-let input;
-try {
-  input = readFileSync(args.file ?? 0, 'utf8');
-} catch (error) {
-  fail(2, `cannot read ${args.file ?? 'standard input'}: ${error.message}`);
+if (args.many !== null) {
+  const results = {};
+  for (const entry of readManifest(args.many)) {
+    try {
+      results[entry.file] = { events: readText(library, args.parser, readFileSync(entry.file, 'utf8'), entry) };
+    } catch (error) {
+      results[entry.file] = { error: String(error?.message ?? error) };
+    }
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} else {
+  let input;
+  try {
+    input = readFileSync(args.file ?? 0, 'utf8');
+  } catch (error) {
+    fail(2, `cannot read ${args.file ?? 'standard input'}: ${error.message}`);
+  }
+  let records;
+  try {
+    records = readText(library, args.parser, input, args);
+  } catch (error) {
+    fail(1, String(error?.message ?? error));
+  }
+  process.stdout.write(`${JSON.stringify(records, null, 1)}\n`);
 }
-let records;
-try {
-  const read = args.parser === 'icaljs' ? readIcaljs : readNodeical;
-  records = read(library, input, args);
-} catch (error) {
-  fail(1, String(error?.message ?? error));
-}
-records = records.filter((record) => inWindow(record, args));
-records.sort((a, b) => startMs(a.start) - startMs(b.start) || String(a.uid).localeCompare(b.uid));
-process.stdout.write(`${JSON.stringify(records, null, 1)}\n`);
