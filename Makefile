@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test bench build clean system-deps
+.PHONY: serve test bench build clean system-deps load-test
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ build: $(BIN)/.installed
 # Benchmark (docs/performance.md): BENCH_ARGS=--quick for a shorter run.
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Faults and load (docs/security.md): 60 s, 64 connections, 4 gunicorn workers on
+# loopback while definitions are edited and broken, a worker killed, the folder taken
+# away. LOAD_ARGS="--seconds 10" for a shorter run.
+load-test: $(BIN)/.installed
+	$(BIN)/python tests/load/load_edit.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules site test-artifacts

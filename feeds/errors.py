@@ -7,7 +7,22 @@ raises one :class:`DefinitionError`, so a single run reports everything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Longest message kept: values quoted from a hostile file stay short in logs and /healthz.
+MAX_MESSAGE = 500
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` with control characters written as escapes, cut to ``limit`` characters.
+
+    Messages quote what a definition says; this keeps a quoted escape sequence
+    from reaching a terminal and a quoted megabyte from reaching a log.
+    """
+    text = _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, order=True)
@@ -21,8 +36,15 @@ class Problem:
     event: str | None = None
     severity: str = "error"  # or "warning"
 
+    def __post_init__(self):
+        object.__setattr__(self, "message", printable(self.message))
+        object.__setattr__(self, "hint", printable(self.hint))
+        if self.event is not None:
+            object.__setattr__(self, "event", printable(self.event, 100))
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        path = printable(self.path, 1000)
+        where = f"{path}:{self.line}" if self.line else path
         who = f" event '{self.event}':" if self.event else ""
         fix = f"; {self.hint}" if self.hint else ""
         label = "" if self.severity == "error" else f" {self.severity}:"

@@ -10,13 +10,16 @@ run of ``feeds validate`` shows everything to fix.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import timezones, yamlsource
+from . import gcpause, timezones, yamlsource
 from .errors import DefinitionError, Problem
 from .model import (
     CORE_KINDS,
@@ -34,6 +37,9 @@ from .model import (
 )
 from .values import Moment, parse_clock, parse_duration, parse_moment, parse_offset
 from .yamlsource import Located
+
+if TYPE_CHECKING:
+    from . import incremental
 
 CALENDAR_KEYS = (
     "id",
@@ -67,10 +73,25 @@ REPEAT_KEYS = ("every", "interval", "count", "until", "on", "except")
 RESERVED_CALENDAR_IDS = ("all", "deadlines")
 MAX_EVENTS = 100_000
 MAX_OCCURRENCES = 1000
+#: Occurrences of all of a calendar's events together (an event without 'repeat' is one).
+MAX_CALENDAR_OCCURRENCES = 100_000
+MAX_INTERVAL = 1000
+#: Years accepted for dates and times: the tz tables (pytz) that give instants end in 2037.
+MIN_YEAR, MAX_YEAR = 1970, 2037
+#: Longest text, in characters: descriptions; every other text field; URLs.
+MAX_DESCRIPTION = 10_000
+MAX_TEXT = 1_000
+MAX_URL = 2_000
+MAX_TAGS = 50
+#: Control characters refused in text: C0 except TAB and LF (so CR too), DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\r": "carriage return", "\x1b": "escape", "\x0b": "vertical tab",
+                  "\x0c": "form feed", "\x85": "next line", "\x00": "NUL"}
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
 _DEADLINE_CLOCK = time(23, 59)
+_LAST_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def load_file(path: str | os.PathLike) -> Calendar:
@@ -93,24 +114,54 @@ def check_file(path: str | os.PathLike) -> tuple[Calendar | None, list[Problem]]
     """Load one file; return the calendar (None if it has errors) and all problems."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(path)
     except OSError as exc:
         return None, [Problem(name, 0, f"cannot read the file: {exc.strerror}", "check it exists and is readable")]
     return check_text(data, name)
 
 
-def check_text(text: str | bytes, path: str) -> tuple[Calendar | None, list[Problem]]:
-    """Like :func:`check_file` for text already read."""
-    data, problems = yamlsource.read(text, path)
-    if data is None:
-        return None, problems
-    builder = _Builder(path)
-    builder.problems.extend(problems)
-    calendar = builder.calendar(data)
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """A definition file's bytes, read no further than one byte past the size limit.
+
+    Opened without blocking and refused unless it is a regular file, so a FIFO or
+    device put in place of a definition cannot hang or flood the reader.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(yamlsource.MAX_BYTES + 1)
+
+
+def check_text(
+    text: str | bytes, path: str, cache: incremental.ParseCache | None = None
+) -> tuple[Calendar | None, list[Problem]]:
+    """Like :func:`check_file` for text already read.
+
+    With a ``cache`` (one per file, kept between calls), only the events whose
+    text changed since the last good version are parsed again; the result is
+    the same (see :mod:`feeds.incremental`).
+    """
+    if cache is not None:
+        from . import incremental
+
+        return incremental.check_text(text, path, cache)
+    calendar, problems, _ = check_with(_Builder(path), text)
+    return calendar, problems
+
+
+def check_with(builder: _Builder, text: str | bytes) -> tuple[Calendar | None, list[Problem], object]:
+    """Parse and validate with ``builder``: ``(calendar or None, problems, the parsed data)``."""
+    with gcpause.paused():  # see feeds.gcpause: a third of the time, for nothing to free
+        data, problems = yamlsource.read(text, builder.path)
+        if data is None:
+            return None, problems, None
+        builder.problems.extend(problems)
+        calendar = builder.calendar(data)
     found = sorted(builder.problems)
     if any(p.severity == "error" for p in found):
-        return None, found
-    return calendar, found
+        return None, found, data
+    return calendar, found, data
 
 
 def definition_files(folder: str | os.PathLike) -> list[Path]:
@@ -122,7 +173,7 @@ def definition_files(folder: str | os.PathLike) -> list[Path]:
             continue
         try:
             real = entry.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11, 3.12)
             continue
         if root not in real.parents or not real.is_file():
             continue
@@ -197,6 +248,7 @@ class _Builder:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        self.occurrences = 0
 
     # problems -------------------------------------------------------------
 
@@ -218,7 +270,7 @@ class _Builder:
 
     # values ---------------------------------------------------------------
 
-    def text(self, ctx: _Context, key: str, required: bool = False) -> str:
+    def text(self, ctx: _Context, key: str, required: bool = False, limit: int = MAX_TEXT) -> str:
         value = ctx.mapping.get(key)
         if value is None:
             if required:
@@ -230,6 +282,30 @@ class _Builder:
         text = str(value).strip()
         if required and not text:
             self.problem(ctx, key, f"'{key}' is empty", f"give '{key}' a value")
+        return self.clean(ctx, key, text, limit)
+
+    def clean(self, ctx: _Context, key: str, text: str, limit: int = MAX_TEXT) -> str:
+        """``text`` if it has no control character and fits ``limit``; else a problem and ""."""
+        bad = _CONTROL.search(text)
+        if bad:
+            char = bad.group()
+            name = f" ({_CONTROL_NAMES[char]})" if char in _CONTROL_NAMES else ""
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' contains the control character U+{ord(char):04X}{name} "
+                f"at character {bad.start() + 1}",
+                "remove it: text may hold tabs and line breaks but no other control characters",
+            )
+            return ""
+        if len(text) > limit:
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' is {len(text):,} characters long, over the limit of {limit:,}",
+                "shorten it (link to a page for the details)",
+            )
+            return ""
         return text
 
     def slug(self, ctx: _Context, key: str, value: object, what: str) -> str:
@@ -248,7 +324,7 @@ class _Builder:
         return text
 
     def url(self, ctx: _Context, key: str) -> str:
-        text = self.text(ctx, key)
+        text = self.text(ctx, key, limit=MAX_URL)
         if text and not _URL.match(text):
             self.problem(ctx, key, f"'{key}' is not an http(s) URL: '{text}'", "write a full https://... address")
             return ""
@@ -277,6 +353,7 @@ class _Builder:
     def calendar(self, data: object) -> Calendar | None:
         root_ctx = _Context(data if isinstance(data, Located) else Located(), None)
         if not isinstance(data, Located):
+            root_ctx.mapping.line, root_ctx.mapping.lines = 1, {}  # the document itself
             self.problem(
                 root_ctx,
                 None,
@@ -337,7 +414,7 @@ class _Builder:
             id=cal_id,
             name=name,
             events=tuple(events),
-            description=self.text(root_ctx, "description"),
+            description=self.text(root_ctx, "description", limit=MAX_DESCRIPTION),
             url=self.url(root_ctx, "url"),
             timezone=zone,
             location=self.text(root_ctx, "location"),
@@ -408,7 +485,7 @@ class _Builder:
             status=status,
             tags=tags,
             location=self.text(ctx, "location"),
-            description=self.text(ctx, "description"),
+            description=self.text(ctx, "description", limit=MAX_DESCRIPTION),
             url=self.url(ctx, "url"),
             source=self.url(ctx, "source"),
             repeat=repeat,
@@ -434,7 +511,15 @@ class _Builder:
         if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
             self.problem(ctx, "tags", "'tags' must be a list of words", "write tags: [oral, vision]")
             return ()
-        return tuple(dict.fromkeys(t.strip() for t in raw))
+        if len(raw) > MAX_TAGS:
+            self.problem(
+                ctx, "tags", f"{len(raw)} tags is over the limit of {MAX_TAGS}", "keep a few"
+            )
+            return ()
+        tags = [self.clean(ctx, "tags", t.strip()) for t in raw]
+        if not all(tags):
+            return ()
+        return tuple(dict.fromkeys(tags))
 
     def kind(self, ctx: _Context, when) -> str:
         raw = ctx.mapping.get("kind")
@@ -449,7 +534,7 @@ class _Builder:
 
     def moment(self, ctx: _Context, key: str) -> Moment | None:
         try:
-            return parse_moment(ctx.mapping[key])
+            moment = parse_moment(ctx.mapping[key])
         except ValueError as exc:
             self.problem(
                 ctx,
@@ -458,6 +543,21 @@ class _Builder:
                 "write a date (2026-07-06) or a date and time (2026-07-06 09:00)",
             )
             return None
+        if not self.in_years(ctx, key, moment.value):
+            return None
+        return moment
+
+    def in_years(self, ctx: _Context, key: str, value: date) -> bool:
+        """True if ``value`` falls in the supported years; else a problem."""
+        if MIN_YEAR <= value.year <= MAX_YEAR:
+            return True
+        self.problem(
+            ctx,
+            key,
+            f"'{key}' falls in {value.year}, outside the supported years {MIN_YEAR} to {MAX_YEAR}",
+            f"check the year; the time zone data used ends in {MAX_YEAR}",
+        )
+        return False
 
     def moment_zone(self, ctx: _Context, key: str, moment: Moment, zone: str) -> str | None:
         """The zone a value is in: the one written after it, else the event's."""
@@ -491,6 +591,8 @@ class _Builder:
         return value, written
 
     def instant(self, ctx: _Context, key: str, naive: datetime, zone: str) -> datetime | None:
+        if not self.in_years(ctx, key, naive):
+            return None
         try:
             return timezones.to_utc(naive, zone)
         except timezones.WallTimeError as exc:
@@ -583,6 +685,8 @@ class _Builder:
             except ValueError as exc:
                 self.problem(ctx, "duration", f"'duration': {exc}", "write e.g. 90m, 1h30m, 2h or PT1H30M")
                 return None
+            except OverflowError:
+                length = timedelta.max
             end_wall = None
         elif "end" in m:
             clock = parse_clock(m["end"])
@@ -603,7 +707,12 @@ class _Builder:
                 end_value = self.wall(ctx, "end", end, zone)
                 if end_value is None:
                     return None
-                end_wall = end_value[0]
+                end_wall, end_zone = end_value
+                if end_zone != zone:  # "end: ... UTC" after a start in Seoul: that instant
+                    end_at = self.instant(ctx, "end", end_wall, end_zone)
+                    if end_at is None:
+                        return None
+                    end_wall = timezones.to_wall(end_at, zone)
             length = None
         else:
             self.problem(ctx, None, "the event has a start time but no end", "add 'end:' or 'duration:'")
@@ -613,8 +722,22 @@ class _Builder:
             return None
         if end_wall is None:
             assert length is not None
-            end_utc = start_utc + length
+            try:
+                end_utc = start_utc + length
+            except OverflowError:
+                end_utc = _LAST_INSTANT
+            if end_utc.year > MAX_YEAR:
+                self.problem(
+                    ctx,
+                    "duration",
+                    f"'duration' makes the event end after {MAX_YEAR}",
+                    "check the duration: e.g. 90m, 1h30m, 2h or PT1H30M",
+                )
+                return None
             end_wall = timezones.to_wall(end_utc, zone)
+            # The feed states the end as a wall time: it must name one instant.
+            if self.instant(ctx, "duration", end_wall, zone) is None:
+                return None
         else:
             end_utc = self.instant(ctx, "end", end_wall, zone)
             if end_utc is None:
@@ -649,8 +772,17 @@ class _Builder:
             self.problem(sub, "every" if "every" in raw else None, f"repeat 'every' is {raw.get('every')!r}", "use 'every: day' or 'every: week'")
             return None
         interval = raw.get("interval", 1)
-        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-            self.problem(sub, "interval", f"'interval' must be a whole number from 1, not {interval!r}", "e.g. interval: 2")
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int)
+            or not 1 <= interval <= MAX_INTERVAL
+        ):
+            self.problem(
+                sub,
+                "interval",
+                f"'interval' must be a whole number from 1 to {MAX_INTERVAL}, not {interval!r}",
+                "e.g. interval: 2",
+            )
             return None
         count = raw.get("count")
         until = None
@@ -683,9 +815,26 @@ class _Builder:
                 self.problem(sub, "on", f"'on' has an unknown weekday in {raw['on']!r}", "use mo, tu, we, th, fr, sa, su")
                 return None
         rule = Repeat(freq=freq, interval=interval, count=count, until=until, weekdays=weekdays)
-        dates = rule.dates(self.first_day(when))
+        try:
+            dates = rule.dates(self.first_day(when))
+        except OverflowError:
+            dates = [date.max]
         if len(dates) > MAX_OCCURRENCES:
             self.problem(sub, "until", f"the rule yields over {MAX_OCCURRENCES} occurrences", "shorten it")
+            return None
+        last = dates[-1] if dates else self.first_day(when)
+        if isinstance(when, AllDay):
+            last = last + (when.last - when.first)
+        if not self.in_years(sub, "count" if "count" in raw else "until", last):
+            return None
+        self.occurrences += len(dates) - 1
+        if self.occurrences > MAX_CALENDAR_OCCURRENCES:
+            self.problem(
+                sub,
+                None,
+                f"the calendar's events occur over {MAX_CALENDAR_OCCURRENCES:,} times in all",
+                "shorten the repeats, or split the calendar into several files",
+            )
             return None
         if dates and dates[0] != self.first_day(when):
             self.problem(sub, "on", "the first day is not one of the 'on' weekdays", "start the event on one of them")
@@ -695,11 +844,25 @@ class _Builder:
             return None
         rule = Repeat(freq, interval, count, until, weekdays, exceptions)
         if isinstance(when, Timed):
+            length = when.end_utc - when.start_utc
             for day in rule.occurrences(when.start.date()):
                 shift = day - when.start.date()
-                for wall in (when.start + shift, when.end + shift):
-                    if self.instant(ctx, "repeat", wall, when.zone) is None:
-                        return None
+                begin = self.instant(ctx, "repeat", when.start + shift, when.zone)
+                end = self.instant(ctx, "repeat", when.end + shift, when.zone)
+                if begin is None or end is None:
+                    return None
+                if end - begin != length:
+                    # RFC 5545 gives every occurrence the first one's exact length;
+                    # some apps (Thunderbird) keep the wall-clock end instead.
+                    self.problem(
+                        ctx,
+                        "repeat",
+                        f"the occurrence on {day} spans a change of the clocks in {when.zone}: "
+                        "calendar apps disagree on when it ends",
+                        "end it before the change, or list that day in 'except' and give it "
+                        "its own event",
+                    )
+                    return None
         if not rule.occurrences(self.first_day(when)):
             self.problem(sub, "except", "every occurrence is excepted", "remove the event or some exceptions")
             return None

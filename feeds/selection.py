@@ -35,7 +35,6 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, quote
 
 import icalendar
-from icalendar import vText
 
 from . import ics, pages
 from .config import Settings
@@ -332,7 +331,7 @@ def with_alarms(rendered: ics.RenderedEvent, alarms: Sequence[timedelta]) -> ics
 def _alarm_bytes(title: str, before: timedelta) -> bytes:
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", vText(title))
+    alarm.add("description", ics.Text(title))  # a backslash-N stays as written
     alarm.add("trigger", -before)
     return alarm.to_ical()
 

@@ -128,4 +128,8 @@ def _describe(raw: object) -> str:
         return f"the number {raw}"
     if raw is None:
         return "nothing"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if isinstance(raw, list):
+        return "a list"
     return f"a {type(raw).__name__}"

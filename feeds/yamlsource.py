@@ -9,6 +9,8 @@ returned as located :class:`~feeds.errors.Problem`, never raised.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from .errors import Problem
@@ -24,6 +26,12 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 20
 #: Most aliases (``*name``) one file may use; guards against "billion laughs".
 MAX_ALIASES = 1000
+#: Most values, and characters of text, that aliases may add to a file once expanded:
+#: a few repeated anchors are fine, an exponential "billion laughs" is refused.
+MAX_ALIAS_NODES = 100_000
+MAX_ALIAS_CHARS = 1_000_000
+#: Longest integer written in digits; Python refuses to convert more than 4,300.
+MAX_INT_DIGITS = 100
 
 
 class Located(dict):
@@ -52,10 +60,12 @@ class _Loader(_Base):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    own = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
     loader.flatten_mapping(node)
     mapping = Located()
     mapping.line = node.start_mark.line + 1
     mapping.lines = {}
+    merged: set[str] = set()  # keys that came from a merge ("<<: *defaults") and may be overridden
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
         if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:bool":
@@ -68,7 +78,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
                 Problem(loader.path, line, f"key {key!r} is not text", "write keys as plain words")
             )
             key = str(key)
-        if key in mapping:
+        if id(key_node) not in own:
+            merged.add(key)
+        elif key in merged:
+            merged.discard(key)  # a key of this mapping overrides the merged one
+        elif key in mapping:
             loader.problems.append(
                 Problem(
                     loader.path,
@@ -87,7 +101,24 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode):
     # calendar: keep the text, so "end: 17:00" is a time of day.
     if ":" in node.value:
         return node.value
+    if len(node.value) > MAX_INT_DIGITS:
+        return node.value  # text; a field wanting a number says it is not one
     return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+def _as_text_if_unreadable(construct):
+    """A scalar constructor that keeps the text when it cannot make the value
+    (``2026-02-30``, ``!!int abc``, ``!!bool maybe``): the loader then says what
+    is wrong with it, at its line, instead of an exception escaping."""
+
+    def wrapped(loader: _Loader, node: yaml.Node):
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, OverflowError, KeyError, AttributeError):
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
+            raise
+    return wrapped
 
 
 def _refuse(loader: _Loader, suffix, node) -> None:
@@ -103,7 +134,13 @@ def _refuse(loader: _Loader, suffix, node) -> None:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:int", _as_text_if_unreadable(_construct_int))
+for _tag, _construct in (
+    ("float", yaml.SafeLoader.construct_yaml_float),
+    ("bool", yaml.SafeLoader.construct_yaml_bool),
+    ("timestamp", yaml.SafeLoader.construct_yaml_timestamp),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_text_if_unreadable(_construct))
 _Loader.add_constructor(None, lambda loader, node: _refuse(loader, None, node))
 
 
@@ -136,14 +173,22 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(path, 1, "the file is empty", "add the calendar's name and events")]
-        depth_problem = _check_shape(node, path)
+        if _ANCHOR.search(text):  # anchors, so maybe aliases: measure it as it will be built
+            depth_problem = _check_shape(node, path)
+        else:  # a plain tree: only its depth
+            depth_problem = _check_depth(node, path)
         if depth_problem:
             return None, [depth_problem]
         value = loader.construct_document(node)
+        if value is None:
+            hint = "add the calendar's name and events"
+            return None, [Problem(path, 1, "the file holds no calendar", hint)]
     except _Stop as stop:
         return None, [stop.problem]
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(exc, text, path)]
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, path)]
+        return None, [_syntax_problem(exc, path, text)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"YAML error: {exc}", "fix the YAML syntax")]
     except RecursionError:
@@ -151,6 +196,38 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
     finally:
         loader.dispose()
     return value, loader.problems
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+#: Where an anchor (``&name``) may start; text without one has no aliases (an alias
+#: needs an anchor), so only its depth is checked. A false match costs time only.
+_ANCHOR = re.compile(r"(?:^|[\s,\[\]{}:?-])&[^\s,\[\]{}]", re.M)
+
+
+def _check_depth(root: yaml.Node, path: str) -> Problem | None:
+    """How deep a tree (no aliases) nests; scalars are never put on the stack."""
+    collections = (yaml.MappingNode, yaml.SequenceNode)
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _too_deep(node, path)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, collections):
+                    stack.append((key, depth + 1))
+                if isinstance(value, collections):
+                    stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((c, depth + 1) for c in node.value if isinstance(c, collections))
+    return None
 
 
 def _check_shape(root: yaml.Node, path: str) -> Problem | None:
@@ -161,12 +238,7 @@ def _check_shape(root: yaml.Node, path: str) -> Problem | None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return Problem(
-                path,
-                node.start_mark.line + 1,
-                f"the YAML nests deeper than {MAX_DEPTH} levels",
-                "definitions need only a few levels; flatten the structure",
-            )
+            return _too_deep(node, path)
         if id(node) in seen:
             aliases += 1
             if aliases > MAX_ALIASES:
@@ -178,25 +250,127 @@ def _check_shape(root: yaml.Node, path: str) -> Problem | None:
                 )
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+        stack.extend((child, depth + 1) for child in _children(node))
+    return _check_expansion(root, path) if aliases else None
+
+
+def _check_expansion(root: yaml.Node, path: str) -> Problem | None:
+    """With aliases, measure the data as it will be built: every alias expanded.
+
+    Each node is measured once (values, characters of text, depth), so a
+    "billion laughs" costs no more to measure than its file is long.
+    """
+    done: dict[int, tuple[int, int, int]] = {}  # id -> (values, characters, depth)
+    active: set[int] = set()
+    uses: dict[int, int] = {}
+    distinct = [0, 0]
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in done:
+            stack.pop()
+            continue
+        children = _children(node)
+        if key not in active:
+            active.add(key)
+            for child in children:
+                uses[id(child)] = uses.get(id(child), 0) + 1
+                if id(child) in active:
+                    return Problem(
+                        path,
+                        child.start_mark.line + 1,
+                        "an alias refers to the mapping or list it is part of",
+                        "write the values out instead of the alias",
+                    )
+                if id(child) not in done:
+                    stack.append(child)
+            continue
+        stack.pop()
+        active.discard(key)
+        chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+        measured = [done[id(c)] for c in children]
+        done[key] = (
+            1 + sum(m[0] for m in measured),
+            chars + sum(m[1] for m in measured),
+            1 + max((m[2] for m in measured), default=0),
+        )
+        distinct[0] += 1
+        distinct[1] += chars
+    values, chars, depth = done[id(root)]
+    if depth > MAX_DEPTH:
+        node = root
+        for _ in range(MAX_DEPTH):
+            node = max(_children(node), key=lambda c: done[id(c)][2])
+        return _too_deep(node, path)
+    extra_values, extra_chars = values - distinct[0], chars - distinct[1]
+    if extra_values > MAX_ALIAS_NODES or extra_chars > MAX_ALIAS_CHARS:
+        repeated = [n for n in done if uses.get(n, 0) > 1]
+        worst = max(repeated, key=lambda n: (uses[n] - 1) * (done[n][0] + done[n][1]))
+        line = next(_nodes_with_id(root, worst)).start_mark.line + 1
+        return Problem(
+            path,
+            line,
+            f"aliases expand the YAML to {values:,} values and {chars:,} characters of text "
+            f"(at most {MAX_ALIAS_NODES:,} values and {MAX_ALIAS_CHARS:,} characters may come "
+            "from aliases)",
+            "write the values out instead of repeating anchors",
+        )
     return None
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
+def _nodes_with_id(root: yaml.Node, wanted: int):
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) == wanted:
+            yield node
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(_children(node))
+
+
+def _too_deep(node: yaml.Node, path: str) -> Problem:
+    return Problem(
+        path,
+        node.start_mark.line + 1,
+        f"the YAML nests deeper than {MAX_DEPTH} levels",
+        "definitions need only a few levels; flatten the structure",
+    )
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: str) -> Problem:
+    """A character YAML does not accept in a file (a control character, mostly)."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text[:position].count("\n") + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(
+        path,
+        line,
+        f"the file contains the control character U+{code:04X}, column {column}",
+        "remove it: text may hold tabs and line breaks but no other control characters",
+    )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, path: str, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     column = f", column {mark.column + 1}" if mark else ""
     what = exc.problem or exc.context or "invalid YAML"
     hint = "fix the YAML syntax"
+    lines = text.split("\n")
+    at = lines[mark.line][mark.column : mark.column + 1] if mark and mark.line < len(lines) else ""
     if "expected a single document" in str(exc):
         what = "the file holds more than one YAML document"
         hint = "keep one calendar per file, without a second '---'"
-    elif "\t" in what or "tab" in what:
+    elif "nesting depth" in what:
+        what = "the YAML nests too deeply"
+        hint = f"definitions need only a few levels; keep nesting under {MAX_DEPTH}"
+    elif "recursive" in what:
+        what = "an alias refers to the mapping or list it is part of"
+        hint = "write the values out instead of the alias"
+    elif at == "\t" or "'\t'" in what or "tab character" in what:
         hint = "indent with spaces, not tabs"
     elif "could not find expected ':'" in what or "mapping values are not allowed" in what:
         hint = "check the indentation and that every key ends with ':' (quote text containing ': ')"
@@ -207,6 +381,6 @@ def _too_big(path: str, size: int) -> Problem:
     return Problem(
         path,
         1,
-        f"the file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit",
+        f"the file is over the {MAX_BYTES:,}-byte limit",  # it is read no further
         "split the calendar into several files",
     )
