@@ -70,6 +70,7 @@ class CalendarBuild:
     resources: tuple[Resource, ...]
     feeds: tuple[FeedInfo, ...]
     version: str = ""  # content hash of the definition the build came from
+    by_start: tuple[ics.RenderedEvent, ...] = field(default=(), compare=False, repr=False)  # feed order
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,11 @@ def _render_calendar(
     by_value: dict | None = None  # the old entries by equal content, made only when needed
     misses = 0
     fresh: EventCache = {}
+    keep = cache is not None
+    stored, lookup, of = revisions.events.get, old.get, revisions.of  # (hot loop: local names)
     for event in calendar.events:
-        revision = revisions.of(event.id)
-        hit = old.get(id(event))  # an unchanged event is usually the very same object
+        revision = stored(event.id) or of(event.id)
+        hit = lookup(id(event))  # an unchanged event is usually the very same object
         if (
             hit is None
             or hit[0] is not event
@@ -148,7 +151,7 @@ def _render_calendar(
                 download_name=f"{calendar.id}-{r.event.id}.ics",
                 cors=True,
             )
-        if cache is not None:
+        if keep:
             fresh[id(event)] = (event, revision, context, r, single_header, single)
         rendered.append(r)
         singles.append(single)
@@ -157,7 +160,7 @@ def _render_calendar(
         cache.update(fresh)
     events = tuple(rendered)
     # Feeds list events by start; sorting once here makes each feed's own sort cheap.
-    by_start = sorted(events, key=lambda r: r.sort_key)
+    by_start = sorted(events, key=ics.sort_key)
     resources: list[Resource] = []
     feeds: list[FeedInfo] = []
 
@@ -197,7 +200,9 @@ def _render_calendar(
     resources.extend(singles)
     if cache is not None:
         cache[_FEEDS] = new_feeds
-    return CalendarBuild(calendar, revisions, events, tuple(resources), tuple(feeds), version)
+    return CalendarBuild(
+        calendar, revisions, events, tuple(resources), tuple(feeds), version, tuple(by_start)
+    )
 
 
 def assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
@@ -213,7 +218,8 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
     for build in ordered:
         resources.update((r.path, r) for r in build.resources)
         feeds.extend(build.feeds)
-    everything = [r for b in ordered for r in b.events]
+    # every event, already in feed order (the merged feeds' own sort then costs little)
+    everything = sorted((r for b in ordered for r in (b.by_start or b.events)), key=ics.sort_key)
     modified = max((b.revisions.modified for b in ordered), default=EPOCH)
     zones = {b.calendar.timezone for b in ordered}
     merged_zone = zones.pop() if len(zones) == 1 else "UTC"

@@ -1,0 +1,246 @@
+"""What each measurement runs, one per subprocess (so each has its own peak RSS).
+
+``python -m bench.work cold FOLDER``: load, validate, reconcile revisions,
+render and assemble the whole site, as ``feeds build`` and the server do;
+prints the phases in seconds as JSON. ``cold-feeds FOLDER``: the same without
+the HTML pages. ``floor FILE`` times bench/floor.py the
+same way. ``edit FOLDER ROUNDS``: a Store over FOLDER, then ROUNDS edits of
+one event (a title, then a time), each timed from the write until the store
+serves the new feed. ``profile FOLDER OUT``: the cold run under cProfile.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _settings(folder: str):
+    from feeds import config
+
+    return config.Settings(
+        events_dir=folder,
+        public_url="http://127.0.0.1:8000",
+        uid_domain="bench.invalid",
+        reload_seconds=0,
+    )
+
+
+def _timed_pages():
+    """Wrap the HTML pages' rendering to know its share of ``assemble``."""
+    from feeds import pages
+
+    spent = [0.0]
+    for name in ("render_all", "assets"):
+        original = getattr(pages, name, None)
+        if original is None:
+            continue
+
+        def timed(*args, _original=original, **kwargs):
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        setattr(pages, name, timed)
+    return spent
+
+
+def _no_pages():
+    """Leave the HTML pages out: what the feeds alone cost (time and memory)."""
+    from feeds import pages
+
+    pages.render_all = lambda *args, **kwargs: {}
+    if hasattr(pages, "assets"):
+        pages.assets = lambda *args, **kwargs: {}
+    return [0.0]
+
+
+def cold(folder: str, pages: bool = True) -> dict:
+    """The whole site; with ``pages=False``, everything but the HTML pages (a site of feeds)."""
+    from feeds import loader, revisions, site
+
+    pages_time = _timed_pages() if pages else _no_pages()
+    settings = _settings(folder)
+    t0 = time.perf_counter()
+    calendars = loader.load_folder(folder)
+    t1 = time.perf_counter()
+    revs = [revisions.update(c, write=False) for c in calendars]
+    t2 = time.perf_counter()
+    builds = [site.render_calendar(c, r, settings) for c, r in zip(calendars, revs, strict=True)]
+    t3 = time.perf_counter()
+    built = site.assemble(builds, settings)
+    t4 = time.perf_counter()
+    feeds = sum(len(r.body) for p, r in built.resources.items() if p.endswith(".ics"))
+    return {
+        "load": t1 - t0,
+        "revisions": t2 - t1,
+        "render": t3 - t2,
+        "assemble": t4 - t3,
+        "pages": pages_time[0],
+        "total": t4 - t0,
+        "feeds_ready": t4 - t0 - pages_time[0],
+        "ics_bytes": feeds,
+        "resources": len(built.resources),
+    }
+
+
+def floor(path: str) -> dict:
+    import yaml
+
+    from bench.floor import convert
+
+    start = time.perf_counter()
+    with open(path, "rb") as handle:
+        data = yaml.load(handle, Loader=yaml.CSafeLoader)
+    body = convert(data).to_ical()
+    return {"total": time.perf_counter() - start, "ics_bytes": len(body)}
+
+
+def edit(folder: str, rounds: int, pages: bool = True) -> dict:
+    from feeds import store
+
+    pages_time = _timed_pages() if pages else _no_pages()
+    path = next(Path(folder).glob("*.yaml"))
+    t0 = time.perf_counter()
+    live = store.Store(_settings(folder), settle_seconds=0)
+    startup = time.perf_counter() - t0
+    text = path.read_text("utf-8")
+    anchor = '  - id: ev-005000\n    title: "'
+    assert anchor in text
+    times, feeds_times, modes, shifted = [], [], [], []
+    for i in range(rounds + 2):
+        if i % 2 == 0:
+            if i < rounds:  # a new title, in place (LAST-MODIFIED moves)
+                new = text.replace(anchor, f"{anchor}edited {i}: ", 1)
+            else:  # a line added: every later event moves down a line
+                line = f'  - id: ev-005000\n    description: "edited {i}"\n'
+                new = text.replace("  - id: ev-005000\n", line, 1)
+        else:  # the edit undone: back to the original text
+            new = text
+        old_feed = live.site.get("/feeds/bench.ics").body
+        before = pages_time[0]
+        _write_in_the_past(path, new, i)
+        start = time.perf_counter()
+        live.refresh()
+        took = time.perf_counter() - start
+        assert live.site.get("/feeds/bench.ics").body != old_feed, "the edit did not reach the feed"
+        if i >= rounds:
+            shifted.append(took)
+            continue
+        times.append(took)
+        feeds_times.append(took - (pages_time[0] - before))
+        modes.append(next(iter(live._files.values())).parse_cache.last)
+    return {
+        "startup": startup,
+        "times": times,
+        "feeds_times": feeds_times,
+        "modes": modes,
+        "shifted": shifted,
+    }
+
+
+def _write_in_the_past(path: Path, text: str, i: int) -> None:
+    """Write ``text`` with a distinct mtime a minute ago (past the store's settle time)."""
+    path.write_text(text, encoding="utf-8")
+    stamp = time.time() - 60 + i
+    os.utime(path, (stamp, stamp))
+
+
+def profile(folder: str, out: str) -> dict:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = cold(folder)
+    profiler.disable()
+    profiler.dump_stats(out)
+    return result
+
+
+def wsgi(events: str, export: str, paths: str) -> dict:
+    """App CPU per request (microseconds), called as WSGI in-process: no network, little noise.
+
+    Ours with its access log written (to memory) and without, and the constant-bytes
+    app; the best of three rounds of 3,000 requests for each path.
+    """
+    import io
+    import logging
+    from wsgiref.util import setup_testing_defaults
+
+    os.environ["BENCH_EXPORT"] = export
+    from bench.constapp import app as const
+    from feeds import config
+    from feeds.web import create_app
+
+    ours = create_app(_settings(events).with_overrides(reload_seconds=1.0))
+    access = logging.getLogger("feeds.access")
+    access.handlers[:] = [logging.StreamHandler(io.StringIO())]
+    access.propagate = False
+
+    def environ(path, etag):
+        env = {
+            "PATH_INFO": path,
+            "REQUEST_METHOD": "GET",
+            "HTTP_USER_AGENT": "Google-Calendar-Importer",
+        }
+        setup_testing_defaults(env)
+        if etag:
+            env["HTTP_IF_NONE_MATCH"] = etag
+        return env
+
+    def cost(app, path, etag):
+        def start_response(status, headers, exc_info=None):
+            return None
+
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(3000):
+                b"".join(app(environ(path, etag), start_response))
+            best = min(best, (time.perf_counter() - start) / 3000 * 1e6)
+        return best
+
+    out = {}
+    for case_path in paths.split(","):
+        case, path = case_path.split("=", 1)
+        etag = ours.extensions["feeds_store"].site.get(path).etag if case == "304" else None
+        access.setLevel(logging.INFO)
+        logged = cost(ours, path, etag)
+        access.setLevel(logging.WARNING)
+        out[case] = {
+            "ours": logged,
+            "ours_no_log": cost(ours, path, etag),
+            "const": cost(const, path, etag),
+        }
+    del config
+    return out
+
+
+def main(argv: list[str]) -> int:
+    what, *args = argv
+    if what == "cold":
+        result = cold(args[0])
+    elif what == "cold-feeds":
+        result = cold(args[0], pages=False)
+    elif what == "floor":
+        result = floor(args[0])
+    elif what == "edit":
+        result = edit(args[0], int(args[1]))
+    elif what == "edit-feeds":
+        result = edit(args[0], int(args[1]), pages=False)
+    elif what == "wsgi":
+        result = wsgi(args[0], args[1], args[2])
+    elif what == "profile":
+        result = profile(args[0], args[1])
+    else:
+        raise SystemExit(f"unknown measurement {what!r}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
