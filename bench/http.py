@@ -95,6 +95,14 @@ def gunicorn(app: str, worker: str, env: dict, ready: str, log: Path) -> Server:
     return Server(argv, port, env, ready, log)
 
 
+def nginx_binary() -> str | None:
+    """nginx, also where Debian puts it outside a user's PATH."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
+
+
 def nginx(export: Path, workdir: Path) -> Server:
     port = free_port()
     conf = workdir / "nginx.conf"
@@ -129,7 +137,7 @@ http {{
 """,
         encoding="utf-8",
     )
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    binary = nginx_binary()
     return Server(
         [binary, "-c", str(conf), "-p", str(workdir)],
         port,
