@@ -410,6 +410,7 @@ class _Builder:
             event = self.event(raw, index, cal_id, zone, root_ctx)
             if event is not None:
                 events.append(event)
+                self.warn_utc_series(raw, event, zone)
         return Calendar(
             id=cal_id,
             name=name,
@@ -491,6 +492,28 @@ class _Builder:
             repeat=repeat,
             where=Where(self.path, raw.line),
         )
+
+    def warn_utc_series(self, raw: Located, event: Event, calendar_zone: str) -> None:
+        """A series written in UTC/AoE in a calendar whose zone has daylight saving.
+
+        Some readers (recurring-ical-events, so Open Web Calendar; reportedly
+        Google) expand UTC series in the feed's X-WR-TIMEZONE and put later
+        occurrences an hour off after a clock change. Naming the zone avoids it.
+        """
+        when = event.when
+        if event.repeat is None or not isinstance(when, Timed):
+            return
+        if not timezones.is_utc_like(when.zone) or timezones.is_utc_like(calendar_zone):
+            return
+        last = when.start_utc + timedelta(days=366)
+        if len(timezones.observances(calendar_zone, when.start_utc, last)) > 1:
+            self.warn(
+                _Context(raw, event.id),
+                "repeat",
+                f"a repeating event in {when.zone} in a calendar in {calendar_zone}, which "
+                "changes its clocks: some apps shift later occurrences by an hour",
+                "give the event the zone its times are meant in (timezone: ...)",
+            )
 
     def status(self, ctx: _Context) -> str:
         raw = ctx.mapping.get("status", "confirmed")

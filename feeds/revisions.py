@@ -13,7 +13,16 @@ changed, so ``feeds`` keeps a small revisions file beside each definition,
      "events": {"workshop-day-1": {"sequence": 1, "created": "2026-11-26T15:00:00Z",
                                    "modified": "2026-11-27T09:30:00Z",
                                    "schedule": "5f0c...", "content": "a91e..."}},
-     "removed": {"old-event": "2026-11-27T09:30:00Z"}}
+     "removed": {"old-event": "2026-11-27T09:30:00Z"},
+     "history": {"old-event": {"sequence": 2, ...}},
+     "header": {"content": "c3d4...", "place": "9e1f...", "modified": "2026-11-27T09:30:00Z"}}
+
+``removed`` says when an event left the definition (a feed's Last-Modified
+must move then); ``history`` keeps its last revision, so an event that comes
+back continues its SEQUENCE instead of restarting at 0 (clients would ignore
+it as older). ``header`` fingerprints the calendar's own fields: an edit to its
+name or description moves the feeds' Last-Modified (Apple revalidates by date
+only), and a new default ``location`` raises SEQUENCE of the events using it.
 
 :func:`reconcile` is pure: given a calendar, the stored revisions and the time
 "now", it returns the revisions that describe the calendar. An event is new
@@ -54,10 +63,28 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Header:
+    """The calendar's own fields: their fingerprints and when they last changed."""
+
+    content: str  # name, description, url, zone, location, sources
+    place: str  # the default location events without their own inherit
+    modified: datetime
+
+
+@dataclass(frozen=True)
 class Revisions:
     calendar: str
     events: dict[str, Revision] = field(default_factory=dict)
     removed: dict[str, datetime] = field(default_factory=dict)
+    history: dict[str, Revision] = field(default_factory=dict)  # removed events' last revision
+    header: Header | None = None
+
+    def calendar_times(self) -> list[datetime]:
+        """Changes that concern every feed of the calendar: removals and header edits."""
+        times = list(self.removed.values())
+        if self.header is not None:
+            times.append(self.header.modified)
+        return times
 
     def of(self, event_id: str) -> Revision:
         return self.events.get(event_id) or Revision(0, EPOCH, EPOCH, "", "")
@@ -65,12 +92,12 @@ class Revisions:
     @property
     def modified(self) -> datetime:
         """When anything in the calendar last changed, removals included."""
-        times = [r.modified for r in self.events.values()] + list(self.removed.values())
+        times = [r.modified for r in self.events.values()] + self.calendar_times()
         return max(times, default=EPOCH)
 
     def modified_for(self, event_ids) -> datetime:
         """When the given events (or a removal) last changed: a feed's Last-Modified."""
-        times = [self.of(i).modified for i in event_ids] + list(self.removed.values())
+        times = [self.of(i).modified for i in event_ids] + self.calendar_times()
         return max(times, default=EPOCH)
 
 
@@ -95,28 +122,64 @@ def _fingerprints(event: Event) -> tuple[str, str]:
     return value
 
 
+def header_fingerprints(calendar: Calendar) -> tuple[str, str]:
+    """(everything the calendar says about itself, its default location)."""
+    return (
+        _digest(
+            (
+                calendar.name,
+                calendar.description,
+                calendar.url,
+                calendar.timezone,
+                calendar.location,
+                calendar.sources,
+            )
+        ),
+        _digest(calendar.location),
+    )
+
+
 def reconcile(calendar: Calendar, stored: Revisions | None, now: datetime) -> Revisions:
     """The revisions that describe ``calendar``, starting from ``stored``."""
     now = now.astimezone(UTC).replace(microsecond=0)
     old = stored.events if stored else {}
     removed = dict(stored.removed) if stored else {}
+    history = dict(stored.history) if stored else {}
+    header_content, place = header_fingerprints(calendar)
+    old_header = stored.header if stored else None
+    if old_header is None:
+        # First seen (or a file from before headers were tracked): nothing moved.
+        header = Header(header_content, place, max((r.modified for r in old.values()), default=now))
+        moved_place = False
+    elif (old_header.content, old_header.place) == (header_content, place):
+        header = old_header
+        moved_place = False
+    else:
+        header = Header(header_content, place, now)
+        moved_place = old_header.place != place
     events: dict[str, Revision] = {}
     for event in calendar.events:
         schedule, content = _fingerprints(event)
         before = old.get(event.id)
         removed.pop(event.id, None)
-        if before is None:
+        inherits_place = moved_place and not event.location and event.kind != "deadline"
+        if before is None and event.id in history:
+            # Back after a removal: continue its sequence, or clients keep the old copy.
+            past = history.pop(event.id)
+            events[event.id] = Revision(past.sequence + 1, past.created, now, schedule, content)
+        elif before is None:
             events[event.id] = Revision(0, now, now, schedule, content)
-        elif before.schedule != schedule:
+        elif before.schedule != schedule or inherits_place:
             events[event.id] = Revision(before.sequence + 1, before.created, now, schedule, content)
         elif before.content != content:
             events[event.id] = replace(before, modified=now, content=content)
         else:
             events[event.id] = before
-    for event_id in old:
+    for event_id, revision in old.items():
         if event_id not in events:
             removed.setdefault(event_id, now)
-    return Revisions(calendar.id, events, removed)
+            history[event_id] = revision
+    return Revisions(calendar.id, events, removed, history, header)
 
 
 def stale(calendar: Calendar, stored: Revisions | None) -> list[str]:
@@ -194,25 +257,33 @@ _last_read: dict[str, tuple[str, Revisions]] = {}
 def _parse(text: str) -> Revisions | None:
     try:
         data = json.loads(text)
-        events = {
-            key: Revision(
-                int(v["sequence"]),
-                _time(v["created"]),
-                _time(v["modified"]),
-                str(v["schedule"]),
-                str(v["content"]),
-            )
-            for key, v in data.get("events", {}).items()
-        }
+        events = {key: _revision(v) for key, v in data.get("events", {}).items()}
         removed = {key: _time(v) for key, v in data.get("removed", {}).items()}
-        if any(not 0 <= r.sequence <= _MAX_SEQUENCE for r in events.values()):
+        history = {key: _revision(v) for key, v in data.get("history", {}).items()}
+        if any(not 0 <= r.sequence <= _MAX_SEQUENCE for r in (*events.values(), *history.values())):
             return None  # RFC 5545 SEQUENCE is a non-negative 32-bit integer
-        return Revisions(str(data.get("calendar", "")), events, removed)
+        raw_header = data.get("header")
+        header = None
+        if raw_header is not None:
+            header = Header(
+                str(raw_header["content"]), str(raw_header["place"]), _time(raw_header["modified"])
+            )
+        return Revisions(str(data.get("calendar", "")), events, removed, history, header)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None  # a hand-edited or hostile file is as good as none
 
 
 _MAX_SEQUENCE = 2**31 - 1
+
+
+def _revision(v: dict) -> Revision:
+    return Revision(
+        int(v["sequence"]),
+        _time(v["created"]),
+        _time(v["modified"]),
+        str(v["schedule"]),
+        str(v["content"]),
+    )
 
 
 def dumps(revisions: Revisions) -> str:
@@ -237,10 +308,18 @@ def _dumps(revisions: Revisions) -> str:
     q = _json_string
     events = [_entry_json(key, r) for key, r in sorted(revisions.events.items())]
     removed = [f"  {q(key)}: {q(_stamp(t))}" for key, t in sorted(revisions.removed.items())]
+    history = [_entry_json(key, r) for key, r in sorted(revisions.history.items())]
+    h = revisions.header
+    header = "null" if h is None else (
+        f"{{\n  \"content\": {q(h.content)},\n  \"place\": {q(h.place)},\n"
+        f"  \"modified\": {q(_stamp(h.modified))}\n }}"
+    )
     return (
         f"{{\n \"calendar\": {q(revisions.calendar)},\n"
         f" \"events\": {_json_object(events)},\n"
-        f" \"removed\": {_json_object(removed)}\n}}\n"
+        f" \"removed\": {_json_object(removed)},\n"
+        f" \"history\": {_json_object(history)},\n"
+        f" \"header\": {header}\n}}\n"
     )
 
 
@@ -248,17 +327,26 @@ def as_json(revisions: Revisions) -> dict:
     """The revisions as the JSON object the file holds."""
     return {
         "calendar": revisions.calendar,
-        "events": {
-            key: {
-                "sequence": r.sequence,
-                "created": _stamp(r.created),
-                "modified": _stamp(r.modified),
-                "schedule": r.schedule,
-                "content": r.content,
-            }
-            for key, r in sorted(revisions.events.items())
-        },
+        "events": {key: _entry_as_json(r) for key, r in sorted(revisions.events.items())},
         "removed": {key: _stamp(t) for key, t in sorted(revisions.removed.items())},
+        "history": {key: _entry_as_json(r) for key, r in sorted(revisions.history.items())},
+        "header": None
+        if revisions.header is None
+        else {
+            "content": revisions.header.content,
+            "place": revisions.header.place,
+            "modified": _stamp(revisions.header.modified),
+        },
+    }
+
+
+def _entry_as_json(r: Revision) -> dict:
+    return {
+        "sequence": r.sequence,
+        "created": _stamp(r.created),
+        "modified": _stamp(r.modified),
+        "schedule": r.schedule,
+        "content": r.content,
     }
 
 

@@ -164,7 +164,7 @@ def _render_calendar(
     resources: list[Resource] = []
     feeds: list[FeedInfo] = []
 
-    removed_times = list(revisions.removed.values())
+    removed_times = revisions.calendar_times()  # removals and header edits
 
     old_feeds = old_cache.get(_FEEDS, {}) if old_cache else {}
     new_feeds: dict = {}

@@ -473,3 +473,63 @@ def test_the_index_page_lists_the_feeds(client):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert b"https://feeds.example.org/feeds/icml-2026.ics" in response.data
+
+
+# -- revisions beyond one event -----------------------------------------------------------------
+
+
+def feed_last_modified(app, path="/feeds/t.ics") -> str:
+    return app.test_client().get(path).headers["Last-Modified"]
+
+
+def test_a_calendar_name_edit_moves_last_modified(write, app_for):
+    """Apple revalidates by date only: a header-only edit must not leave it a stale copy."""
+    path = write("t.yaml", WORKSHOP)
+    before = feed_last_modified(app_for())
+    calendar = loader.load_file(path)
+    stamp = revisions.read(revisions.revisions_path(calendar)).modified
+    path.write_text(WORKSHOP.replace("name: Test", "name: Test 2026").lstrip(), encoding="utf-8")
+    revisions.update(loader.load_file(path), now=stamp + timedelta(hours=2))
+    after = feed_last_modified(app_for())
+    assert before != after
+    assert after == (stamp + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def test_a_new_default_location_raises_sequence_of_events_using_it(write, app_for):
+    text = WORKSHOP.replace("    location: Room 1\n", "") + (
+        "  - id: own\n    title: Own room\n    start: 2026-07-10 10:00\n"
+        "    duration: 1h\n    location: Hall B\n"
+    )
+    text = text.replace("name: Test\n", "name: Test\nlocation: COEX\n")
+    path = write("t.yaml", text)
+    app_for()
+    stamp = revisions.read(revisions.revisions_path(loader.load_file(path))).modified
+    path.write_text(text.replace("location: COEX", "location: Online"), encoding="utf-8")
+    revisions.update(loader.load_file(path), now=stamp + timedelta(hours=1))
+    app = app_for()
+    assert sequence_and_stamp(app)[0] == 1  # inherits the calendar's place
+    assert sequence_and_stamp(app, "t/own@feeds.example.org")[0] == 0  # has its own
+
+
+def test_an_event_removed_and_restored_continues_its_sequence(write, app_for):
+    path = write("t.yaml", WORKSHOP)
+    app_for()
+    stamp = revisions.read(revisions.revisions_path(loader.load_file(path))).modified
+    path.write_text("name: Test\nevents: []\n", encoding="utf-8")
+    removed = revisions.update(loader.load_file(path), now=stamp + timedelta(hours=1))
+    assert removed.removed == {"ws": stamp + timedelta(hours=1)}
+    path.write_text(WORKSHOP.lstrip(), encoding="utf-8")
+    revisions.update(loader.load_file(path), now=stamp + timedelta(hours=2))
+    sequence, dtstamp, _ = sequence_and_stamp(app_for())
+    assert sequence == 1  # not 0: clients would keep their copy of the older revision
+    assert dtstamp == stamp + timedelta(hours=2)
+
+
+def test_the_revisions_file_is_what_json_dumps_writes(write, app_for):
+    import json
+
+    path = write("t.yaml", WORKSHOP)
+    app_for()
+    stored = revisions.read(revisions.revisions_path(loader.load_file(path)))
+    text = revisions.revisions_path(loader.load_file(path)).read_text(encoding="utf-8")
+    assert text == json.dumps(revisions.as_json(stored), indent=1, ensure_ascii=False) + "\n"

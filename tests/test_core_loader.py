@@ -444,3 +444,25 @@ def test_the_bundled_definitions_are_valid():
     assert [c.id for c in calendars] == ["icml-2026"]
     with pytest.raises(DefinitionError):
         loader.load_text("name: Broken\nevents: [{id: x}]\n", PATH)
+
+
+def test_a_utc_series_in_a_calendar_with_daylight_saving_gets_a_warning():
+    text = (
+        "name: Test\ntimezone: Europe/London\nevents:\n"
+        "  - id: call\n    title: Call\n    start: 2026-03-20 09:00 UTC\n    duration: 1h\n"
+        "    repeat: {every: week, count: 4}\n"
+    )
+    calendar, found = loader.check_text(text, PATH)
+    assert calendar is not None
+    (warning,) = found
+    assert warning.severity == "warning"
+    assert str(warning).startswith("events/test.yaml:8: warning: event 'call': a repeating event in UTC")
+
+
+def test_a_utc_series_in_seoul_needs_no_warning():
+    text = (
+        "name: Test\nevents:\n"
+        "  - id: call\n    title: Call\n    start: 2026-03-20 09:00 UTC\n    duration: 1h\n"
+        "    repeat: {every: week, count: 4}\n"
+    )
+    assert loader.check_text(text, PATH)[1] == []
