@@ -151,11 +151,20 @@ def parse_query(query_string: str | bytes) -> list[tuple[str, str]]:
         raise SelectionError("the query string is not valid UTF-8") from None
 
 
+#: Parameters that link trackers and widgets' cache-busters add to a URL someone
+#: shared; refusing them would break that subscription for good, so they are ignored
+#: (as are ``utm_*``). Every other unknown parameter is refused, so a typo such as
+#: ``?knid=`` is said, not silently served as the whole feed.
+IGNORED_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_"})
+
+
 def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selection:
     """The canonical selection ``pairs`` describe for ``feed``; :class:`SelectionError` if bad."""
     raw: dict[str, list[str]] = {}
     count = 0
     for key, value in pairs:
+        if key.startswith("utm_") or key in IGNORED_PARAMETERS:
+            continue  # added by link trackers and cache-busters: not the subscriber's choice
         name = PARAMETERS.get(key)
         if name is None:
             valid = ", ".join(sorted(set(PARAMETERS.values())))

@@ -312,3 +312,13 @@ def test_parse_alarm_refuses(text):
 def test_duration_text_round_trips():
     for text in ("1d", "1h", "15m", "1d2h", "1h30m", "0m", "7d"):
         assert selection.duration_text(selection.parse_alarm(text)) == text
+
+
+def test_tracking_and_cache_buster_parameters_are_ignored(client):
+    """A shared link with ?utm_source= or a widget's ?_= must keep serving the same feed."""
+    plain = client.get("/feeds/icml-2026.ics?kind=workshop")
+    for extra in ("utm_source=newsletter", "fbclid=abc", "_=1700000000", "utm_medium=x&gclid=y"):
+        tracked = client.get(f"/feeds/icml-2026.ics?kind=workshop&{extra}")
+        assert tracked.status_code == 200, extra
+        assert tracked.data == plain.data and tracked.headers["ETag"] == plain.headers["ETag"]
+    assert client.get("/feeds/icml-2026.ics?knid=workshop").status_code == 400
