@@ -23,13 +23,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# FullCalendar example (docs/embedding.md): its own npm project, since
+# @fullcalendar/icalendar 6 needs ical.js 1.x and the parsers above use 2.x.
+examples/fullcalendar/node_modules/.installed: examples/fullcalendar/package.json examples/fullcalendar/package-lock.json
+	npm ci --prefix examples/fullcalendar --no-audit --no-fund --loglevel=error
+	touch $@
+
 system-deps:
 	@sh scripts/system-deps.sh
 
 serve: $(BIN)/.installed
 	$(BIN)/feeds serve --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed node_modules/.installed system-deps
+test: $(BIN)/.installed node_modules/.installed examples/fullcalendar/node_modules/.installed system-deps
 	FEEDS_REQUIRE_ALL_PARSERS=1 $(BIN)/python -m pytest
 
 build: $(BIN)/.installed
@@ -46,4 +52,4 @@ load-test: $(BIN)/.installed
 	$(BIN)/python tests/load/load_edit.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules site test-artifacts
+	rm -rf $(VENV) node_modules examples/fullcalendar/node_modules site test-artifacts
