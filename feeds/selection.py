@@ -6,6 +6,7 @@ A feed URL may carry a query string::
     /feeds/icml-2026.ics?tags=oral
     /feeds/icml-2026.ics?ids=keynote-1,workshops      (a personal "my events" feed)
     /feeds/icml-2026.ics?alarm=1d,1h                    (VALARM reminders; none by default)
+    /feeds/icml-2026.ics?times=utc                      (for display widgets: see below)
 
 Each parameter narrows the feed (an event must match every one given); the
 values of one parameter are alternatives. Values may be comma-separated or
@@ -20,6 +21,16 @@ VALARM blocks before ``END:VEVENT`` when reminders are asked for, and
 feed's ETag (which changes whenever anything in it does) and the canonical
 selection, so a client polling the same URL gets a lookup.
 
+``?times=utc`` is for display widgets that cannot read VTIMEZONEs (FullCalendar's
+iCalendar plugin with ical.js 1.x reads ``DTSTART;TZID=...`` as floating): every
+timed event is written with UTC instants (``DTSTART:...Z``), and a repeating one is
+expanded into a VEVENT per occurrence, at the instants :mod:`feeds.occurrences`
+gives (an RRULE in UTC would drift by an hour across a daylight-saving change).
+Each occurrence's UID is the event's with the occurrence's UTC start added
+(``icml-2026/workshops/20260709T230000Z@domain``), so this variant is for showing
+a calendar, not for subscribing: its UIDs differ from the main feed's. All-day
+events and deadlines are as in the main feed.
+
 Selections need the live app: a static export serves the unfiltered feed
 whatever the query string says.
 """
@@ -31,14 +42,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
 import icalendar
 
-from . import ics, pages
+from . import ics, occurrences, pages
 from .config import Settings
-from .model import Event, kind_slug
+from .model import Event, Timed, kind_slug
 from .site import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
 
 #: Parameter names, with the spellings accepted for each.
@@ -51,7 +62,11 @@ PARAMETERS = {
     "id": "ids",
     "alarm": "alarm",
     "alarms": "alarm",
+    "times": "times",
+    "time": "times",
 }
+#: The values ``?times=`` takes: ``utc``, every time as a UTC instant, repeats expanded.
+TIMES = ("utc",)
 MAX_QUERY = 4096
 MAX_VALUES = 500
 MAX_ALARMS = 4
@@ -77,9 +92,10 @@ class Selection:
     tags: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()  # "event-id", or "calendar-id/event-id" in merged feeds
     alarms: tuple[timedelta, ...] = ()  # longest first
+    times: str = ""  # "" (as the feed has them) or "utc" (UTC instants, repeats expanded)
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.tags or self.ids or self.alarms)
+        return bool(self.kinds or self.tags or self.ids or self.alarms or self.times)
 
     @property
     def narrows(self) -> bool:
@@ -93,6 +109,8 @@ class Selection:
         for name, values in (("ids", self.ids), ("kind", self.kinds), ("tags", self.tags)):
             if values:
                 parts.append(name + "=" + ",".join(_quote(v) for v in values))
+        if self.times:
+            parts.append(f"times={self.times}")
         return "&".join(parts)
 
     def matches(self, event: Event, qualified: bool) -> bool:
@@ -130,6 +148,8 @@ class Selection:
             parts.append(
                 "reminders " + ", ".join(duration_words(a) for a in self.alarms) + " before"
             )
+        if self.times == "utc":
+            parts.append("times in UTC, repeats expanded (for display widgets)")
         return "; ".join(parts)
 
 
@@ -180,6 +200,7 @@ def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selec
         tags=_tags(raw.get("tags", []), events),
         ids=_ids(raw.get("ids", []), events, feed, site),
         alarms=_alarms(raw.get("alarm", [])),
+        times=_times(raw.get("times", [])),
     )
 
 
@@ -258,6 +279,18 @@ def _alarms(values: list[str]) -> tuple[timedelta, ...]:
     return tuple(sorted(out, reverse=True))
 
 
+def _times(values: list[str]) -> str:
+    out = set()
+    for value in values:
+        if value.lower() not in TIMES:
+            raise SelectionError(
+                f"unknown times '{_show(value)}': use times=utc "
+                "(every time as a UTC instant, repeats expanded)"
+            )
+        out.add(value.lower())
+    return out.pop() if out else ""
+
+
 def parse_alarm(text: str) -> timedelta:
     """``1d``, ``2h``, ``30m``, ``1w``, ``1h30m``: how long before the start to remind."""
     compact = text.strip().lower()
@@ -314,6 +347,8 @@ def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
     chosen: Sequence[ics.RenderedEvent] = [
         r for r in feed_events(site, feed) if selection.matches(r.event, qualified)
     ]
+    if selection.times == "utc":
+        chosen = [o for r in chosen for o in in_utc(r)]
     if selection.alarms:
         chosen = [with_alarms(r, selection.alarms) for r in chosen]
     base = feed.header or ics.FeedHeader(feed.name, feed.description)
@@ -327,6 +362,55 @@ def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
 
 
 _END = b"END:VEVENT\r\n"
+#: Lines of a timed VEVENT that ``?times=utc`` rewrites or drops.
+_TIME_LINES = ("DTSTART", "DTEND", "RRULE", "EXDATE", "RDATE", "UID")
+
+
+def in_utc(rendered: ics.RenderedEvent) -> list[ics.RenderedEvent]:
+    """A timed event as VEVENTs with UTC instants: one per occurrence when it repeats.
+
+    Every other line is the rendered event's own, as the main feed has it. A repeating
+    event's occurrences each get a UID of their own: the event's with the occurrence's
+    UTC start before the ``@``. All-day events and deadlines are returned unchanged.
+    """
+    event = rendered.event
+    if not isinstance(event.when, Timed):
+        return [rendered]
+    lines = rendered.body.decode("utf-8").replace("\r\n ", "").split("\r\n")
+    assert lines[-1] == "" and lines[0] == "BEGIN:VEVENT", lines[:1]
+    lines = lines[:-1]
+    uid_line = next(line for line in lines if line.startswith("UID:"))
+    repeats = event.repeat is not None
+    out = []
+    for start, end in occurrences.occurrences(event):
+        assert isinstance(start, datetime) and isinstance(end, datetime)
+        stamp = ics._utc(start)
+        if repeats:
+            local, at, domain = uid_line.rpartition("@")
+            uid_text = f"{local}/{stamp}{at}{domain}" if at else f"{uid_line}/{stamp}"
+        else:
+            uid_text = uid_line
+        body = []
+        for line in lines:
+            name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
+            if name not in _TIME_LINES:
+                body.append(line)
+            elif name == "DTSTART":
+                body.append(f"DTSTART:{stamp}")
+            elif name == "DTEND":
+                body.append(f"DTEND:{ics._utc(end)}")
+            elif name == "UID":
+                body.append(uid_text)
+        data = b"\r\n".join(map(ics._fold, body)) + b"\r\n"
+        out.append(
+            replace(
+                rendered,
+                body=data,
+                sort_key=(start, event.calendar_id, event.id),
+                zone_span=None,
+            )
+        )
+    return out
 
 
 def with_alarms(rendered: ics.RenderedEvent, alarms: Sequence[timedelta]) -> ics.RenderedEvent:

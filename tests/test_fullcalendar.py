@@ -4,7 +4,9 @@ The example is its own npm project because @fullcalendar/icalendar 6.1 needs
 ical.js 1.x while the root package.json has ical.js 2.x; ``make test`` runs
 ``npm ci`` there. The app runs on one loopback port (reusing the fixtures of
 test_browser.py), the example folder is served as static files from a second
-one, and the page is opened with ``?feed=<app>/feeds/icml-2026.ics``.
+one, and the page is opened with ``?feed=<app>/feeds/icml-2026.ics`` or, as
+docs/embedding.md recommends for the plugin, with the ``?times=utc`` variant of
+that feed (its query string URL-encoded inside ``?feed=``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import quote
 from urllib.request import urlopen
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -76,12 +79,16 @@ def open_example(browser, url: str, timezone_id: str):  # noqa: F811
     return context, page, errors
 
 
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
 def occurrences_in(feed: bytes, year: int) -> list[tuple[str, date]]:
-    """(summary, start) of every occurrence in ``year``: what FullCalendar should show."""
+    """(summary, start day in Seoul) of every occurrence in ``year``: what FullCalendar
+    should show a reader in Seoul."""
     out = []
     for event in icalendar.Calendar.from_ical(feed).walk("VEVENT"):
         start = event["DTSTART"].dt
-        day = start.date() if isinstance(start, datetime) else start
+        day = start.astimezone(SEOUL).date() if isinstance(start, datetime) else start
         rule = event.get("RRULE")
         if rule:
             assert rule["FREQ"] == ["DAILY"] and "COUNT" in rule, rule  # all this feed uses
@@ -92,13 +99,16 @@ def occurrences_in(feed: bytes, year: int) -> list[tuple[str, date]]:
     return out
 
 
-def test_fullcalendar_lists_the_icml_feed(browser, servers, example_site):  # noqa: F811
+@pytest.mark.parametrize("query", ["", "?times=utc"])
+def test_fullcalendar_lists_the_icml_feed(browser, servers, example_site, query):  # noqa: F811
     base, _ = servers
-    feed_url = f"{base}/feeds/icml-2026.ics"
+    with urlopen(f"{base}/feeds/icml-2026.ics", timeout=10) as response:
+        expected = occurrences_in(response.read(), 2026)  # from the main feed, RRULE and all
+    assert len(expected) > 10
+    feed_url = f"{base}/feeds/icml-2026.ics{query}"
     with urlopen(feed_url, timeout=10) as response:
         assert response.headers["Access-Control-Allow-Origin"] == "*"
-        expected = occurrences_in(response.read(), 2026)
-    assert len(expected) > 10
+        assert sorted(occurrences_in(response.read(), 2026)) == sorted(expected)
 
     # a reader in Seoul, the conference's own zone
     context, page, errors = open_example(
@@ -126,13 +136,14 @@ def test_fullcalendar_lists_the_icml_feed(browser, servers, example_site):  # no
         # all-day events say so
         tutorials = rows.filter(has_text="ICML 2026: Tutorials")
         assert tutorials.locator(".fc-list-event-time").inner_text() == "all-day"
-        page.screenshot(path=str(ARTIFACTS / "fullcalendar.png"), full_page=True)
+        suffix = "-utc" if query else ""
+        page.screenshot(path=str(ARTIFACTS / f"fullcalendar{suffix}.png"), full_page=True)
 
         # the month grid of July
         page.get_by_role("button", name="month").click()
         assert page.locator(".fc-toolbar-title").inner_text() == "July 2026"
         assert page.locator(".fc-daygrid-event", has_text="Workshops").count() == 2
-        page.screenshot(path=str(ARTIFACTS / "fullcalendar-month.png"))
+        page.screenshot(path=str(ARTIFACTS / f"fullcalendar-month{suffix}.png"))
     finally:
         context.close()
     assert not errors, errors
@@ -157,6 +168,40 @@ def test_fullcalendar_places_tzid_times_at_wall_clock(browser, servers, example_
         workshop = rows.filter(has_text="ICML 2026: Workshops").first
         # 08:00 in Seoul is 01:00 in Berlin, but the plugin shows 08:00
         assert workshop.locator(".fc-list-event-time").inner_text() == "8:00am - 5:00pm"
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_fullcalendar_places_times_utc_right_in_berlin(browser, servers, example_site):  # noqa: F811
+    """With ``?times=utc`` (docs/embedding.md) the plugin shows every time right in any zone."""
+    base, _ = servers
+    feed_url = f"{base}/feeds/icml-2026.ics?times=utc"
+    context, page, errors = open_example(
+        browser, f"{example_site}/index.html?feed={quote(feed_url, safe='')}", "Europe/Berlin"
+    )
+    try:
+        assert page.locator("#feed-url").inner_text() == feed_url
+        rows = page.locator("tr.fc-list-event")
+        deadline = rows.filter(has_text="Registration cancellation deadline")
+        assert deadline.locator(".fc-list-event-time").inner_text() == "1:59pm"  # CEST
+        workshops = rows.filter(has_text="ICML 2026: Workshops")
+        assert workshops.count() == 2
+        # 08:00-17:00 in Seoul is 01:00-10:00 in Berlin (CEST), on 10 and 11 July
+        assert workshops.locator(".fc-list-event-time").all_inner_texts() == [
+            "1:00am - 10:00am",
+            "1:00am - 10:00am",
+        ]
+        starts = page.evaluate(
+            "feedsCalendar.getEvents().filter(e => e.title === 'ICML 2026: Workshops')"
+            ".map(e => [e.start.toISOString(), e.end.toISOString()])"
+        )
+        assert sorted(map(tuple, starts)) == [
+            ("2026-07-09T23:00:00.000Z", "2026-07-10T08:00:00.000Z"),
+            ("2026-07-10T23:00:00.000Z", "2026-07-11T08:00:00.000Z"),
+        ]
+        tutorials = rows.filter(has_text="ICML 2026: Tutorials")
+        assert tutorials.locator(".fc-list-event-time").inner_text() == "all-day"
     finally:
         context.close()
     assert not errors, errors

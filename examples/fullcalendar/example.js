@@ -1,10 +1,11 @@
 // FullCalendar 6 reading one feed of calendar-feeds with @fullcalendar/icalendar.
-// ?feed=URL   the feed (default: a local `make serve` on port 8000)
+// ?feed=URL   the feed (default: a local `make serve` on port 8000), URL-encoded; use a
+//             feed's ?times=utc variant: the plugin reads TZID times as floating
 // ?view=NAME  listYear (default), dayGridMonth, listMonth, timeGridWeek, ...
 (function () {
   'use strict';
   var params = new URLSearchParams(window.location.search);
-  var feed = params.get('feed') || 'http://127.0.0.1:8000/feeds/icml-2026.ics';
+  var feed = params.get('feed') || 'http://127.0.0.1:8000/feeds/icml-2026.ics?times=utc';
   var status = document.getElementById('status');
   document.getElementById('feed-url').textContent = feed;
 
