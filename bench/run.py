@@ -190,7 +190,7 @@ STAGES = (
     (("ics.py", "render_event"), "VEVENT bytes (all events)"),
     (("ics.py", "feed_bytes"), "joining feeds and single-event files"),
     (("site.py", "_render_calendar"), "render_calendar, all of it"),
-    (("pages.py", "render_all"), "HTML pages (jinja2 templates, links)"),
+    (("pages.py", "render_pages"), "HTML pages (jinja2 templates, links)"),
     (("site.py", "_assemble"), "assemble, all of it (merged feeds, feeds.json, pages)"),
 )
 
@@ -414,7 +414,7 @@ def render(results: dict, args) -> str:
         f" ({', '.join(f'{t:.2f}' for t in edit['times'])}); parse: {', '.join(edit['modes'])};"
         f" the Store's first load {edit['startup']:.1f} s; peak RSS {edit['rss']:.0f} MB;"
         f" adding a line, then removing it: {', '.join(f'{t:.2f}' for t in edit['shifted'])} s",
-        f"- whole site (the HTML pages re-rendered too): median {edit_all:.2f} s"
+        f"- whole site (the HTML pages too: the changed rows re-rendered, the pages re-joined): median {edit_all:.2f} s"
         f" ({', '.join(f'{t:.2f}' for t in edit_site['times'])}); first load {edit_site['startup']:.1f} s;"
         f" peak RSS {edit_site['rss']:.0f} MB",
     ]

@@ -35,7 +35,7 @@ def _timed_pages():
     from feeds import pages
 
     spent = [0.0]
-    for name in ("render_all", "assets"):
+    for name in ("render_all", "render_pages", "assets"):
         original = getattr(pages, name, None)
         if original is None:
             continue
@@ -56,6 +56,7 @@ def _no_pages():
     from feeds import pages
 
     pages.render_all = lambda *args, **kwargs: {}
+    pages.render_pages = lambda *args, **kwargs: {}
     if hasattr(pages, "assets"):
         pages.assets = lambda *args, **kwargs: {}
     return [0.0]

@@ -29,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import io
 import posixpath
+import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,6 +39,7 @@ from importlib import resources as package_files
 
 import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from . import ics, links, timezones
 from .config import Settings
@@ -487,28 +490,145 @@ def subscribe_box(
 
 # -- rendering ----------------------------------------------------------------------------
 
+#: A link inside a cached agenda row: ``\x00<n>\x01`` stands for ``url(targets[n])``, worked
+#: out per page (the calendar page and its kind pages link the same targets from other folders).
+_LINK = re.compile("\x00(\\d+)\x01")
+
+
+class _Cache:
+    """What :func:`render_all` keeps between renders, so an edit re-renders what it touched.
+
+    Every entry is keyed by the identity of an immutable input (an :class:`Event`, an
+    :class:`EventView`, a :class:`Row`, a calendar's build) and holds that object, so the
+    identity cannot be reused while the entry lives; the other inputs are checked by value.
+    Each render makes a new generation holding only what it used (unchanged events are the
+    same objects across reloads, see ``feeds.incremental`` and ``site.render_calendar``).
+    """
+
+    def __init__(self):
+        self.views: dict = {}  # id(Event) -> (Event, context, EventView)
+        self.rows: dict = {}  # (id(EventView), zone) -> (EventView, [Row])
+        self.calendar_rows: dict = {}  # (id(Row), zone) -> (Row, parts): text, target, text...
+        self.embed_rows: dict = {}  # (id(Row), zone, public_url) -> (Row, Markup)
+        self.calendars: dict = {}  # id(build) -> (build, settings, feeds, {path: html})
+        self.agendas: dict = {}  # (id(build), zone, kind) -> (build, [Day])
+        self.pages: dict = {}  # (template, path) -> (pieces, bytes): a page with an agenda
+        self.days: dict = {}  # (page, public_url, *id(Row)) -> ([Row], str): a day's section
+
+
+_cache = _Cache()
+#: Stands in a page's text for its agenda's day sections (random: no data can contain it).
+_MARKER = f"\x02agenda-{secrets.token_hex(16)}\x03"
+
 
 class _Renderer:
-    def __init__(self, builds: Sequence, feeds: Sequence, settings: Settings):
+    def __init__(self, builds: Sequence, feeds: Sequence, settings: Settings, cached: bool = False):
         self.builds = builds
         self.feeds = feeds
         self.settings = settings
         self._views: dict[str, list[EventView]] = {}
+        self.old = _cache if cached else _Cache()
+        self.new = _Cache()
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
         if cal.id not in self._views:
-            self._views[cal.id] = [event_view(r.event, cal, self.settings) for r in build.events]
+            context = (cal.id, cal.location, cal.timezone, self.settings.public_url)
+            old, new = self.old.views, self.new.views
+            out = []
+            for r in build.events:
+                event = r.event
+                key = id(event)
+                hit = new.get(key) or old.get(key)
+                if hit is None or hit[0] is not event or hit[1] != context:
+                    hit = (event, context, event_view(event, cal, self.settings))
+                new[key] = hit
+                out.append(hit[2])
+            self._views[cal.id] = out
         return self._views[cal.id]
 
-    def page(self, template: str, path: str, **context) -> str:
+    def rows(self, view: EventView, zone: str) -> list[Row]:
+        key = (id(view), zone)
+        hit = self.new.rows.get(key) or self.old.rows.get(key)
+        if hit is None or hit[0] is not view:
+            hit = (view, rows_of(view, zone))
+        self.new.rows[key] = hit
+        return hit[1]
+
+    def agenda(self, views: Sequence[EventView], zone: str) -> list[Day]:
+        """:func:`agenda`, from the cached rows."""
+        days: dict[date, Day] = {}
+        for view in views:
+            for row in self.rows(view, zone):
+                day = days.get(row.day)
+                if day is None:
+                    day = days[row.day] = Day(row.day)
+                day.rows.append(row)
+        for day in days.values():
+            day.rows.sort(key=_row_order)
+        return [days[d] for d in sorted(days)]
+
+    def build_agenda(self, build, zone: str, kind: str | None = None) -> list[Day]:
+        """The agenda of ``build``'s events (of ``kind``) in ``zone``, kept while the build is.
+
+        Rows sort by a total order up to ties kept in input order, and filtering keeps order,
+        so filtering the whole agenda by kind equals sorting the kind's rows.
+        """
+        key = (id(build), zone, kind)
+        hit = self.new.agendas.get(key)
+        if hit is None:
+            hit = self.old.agendas.get(key)
+            if hit is None or hit[0] is not build:
+                if kind is None:
+                    hit = (build, self.agenda(self.views(build), zone))
+                else:  # every kind's agenda in one pass over the whole one
+                    for k, days in _by_kind(self.build_agenda(build, zone)).items():
+                        self.new.agendas[(id(build), zone, k)] = (build, days)
+                    hit = self.new.agendas.get(key) or (build, [])
+            elif kind is None:
+                for view in self.views(build):  # still used: carry its rows to the next render
+                    self.rows(view, zone)
+            self.new.agendas[key] = hit
+        return hit[1]
+
+    def feed_agenda(self, feed, zone: str) -> list[Day]:
+        """``agenda(feed_views(feed), zone)``, from the build's agenda when it has one build."""
+        builds = [b for b in self.builds if feed.calendar_id in (None, b.calendar.id)]
+        if len(builds) != 1:
+            return self.agenda(self.feed_views(feed), zone)
+        return self.build_agenda(builds[0], zone, feed.kind)
+
+    def days_html(self, page: str, days: list[Day], render) -> Markup:
+        """An agenda's day sections on ``page``; a day is kept while it has the same rows.
+
+        The sections are UTF-8 bytes joined into the page by :meth:`page` in place of the
+        marker returned here (joining megabytes of text through Jinja copies them twice).
+        """
+        public_url = self.settings.public_url
+        section = _macros("", public_url).day_section
+        old, new = self.old.days, self.new.days
+        out = []
+        for day in days:
+            rows = day.rows
+            key = (page, public_url, *map(id, rows))  # the entry holds the rows: ids stay theirs
+            hit = new.get(key) or old.get(key)
+            if hit is None:
+                html = Markup("".join([render(r) for r in rows]))
+                hit = (rows, str(section(day, html, "h3")).encode("utf-8"))
+            new[key] = hit
+            out.append(hit[1])
+        self._sections.append(out)
+        return Markup(_MARKER)
+
+    def page(self, template: str, path: str, **context) -> bytes:
         def url(to: str) -> str:
             return relative(path, to)
 
         def static(name: str) -> str:
             return relative(path, static_path(name))
 
-        return _env.get_template(template).render(
+        self._sections = []
+        text = _env.get_template(template).render(
             site_name=self.settings.site_name,
             public_url=self.settings.public_url,
             path=path,
@@ -516,21 +636,66 @@ class _Renderer:
             static=static,
             **context,
         )
+        pieces = text.split(_MARKER)
+        if len(pieces) != len(self._sections) + 1:
+            raise AssertionError("an agenda marker in a page's text")
+        out = [pieces[0].encode("utf-8")]
+        for sections, after in zip(self._sections, pieces[1:], strict=True):
+            out.extend(sections)
+            out.append(after.encode("utf-8"))
+        if len(out) == 1:
+            return out[0]
+        # the same pieces as last time (the sections are the same objects): the same bytes
+        # object, which the site then neither joins nor hashes again
+        key = (template, path)
+        hit = self.old.pages.get(key)
+        if (
+            hit is None
+            or len(hit[0]) != len(out)
+            or not all(a is b or a == b for a, b in zip(hit[0], out, strict=True))
+        ):
+            hit = (out, b"".join(out))
+        self.new.pages[key] = hit
+        return hit[1]
 
-    def all(self) -> dict[str, str]:
+    def all(self) -> dict[str, bytes]:
         out = {"/": self.index()}
         for build in self.builds:
-            out.update(self.calendar(build))
+            out.update(self.calendar_and_embeds(build))
         for feed in self.feeds:
-            out[embed_page(feed.id)] = self.embed(feed)
+            if feed.calendar_id is None:
+                out[embed_page(feed.id)] = self.embed(feed)
         out["/examples/widget/"] = self.widget_example()
+        # the order of render_all's result is the order pages were added before caching
+        order = ["/"]
+        for build in self.builds:
+            order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
+        order.extend(embed_page(f.id) for f in self.feeds)
+        order.append("/examples/widget/")
+        return {p: out[p] for p in order}
+
+    def calendar_and_embeds(self, build) -> dict[str, bytes]:
+        """A calendar's pages and its feeds' embed pages: reused while its build is the same."""
+        feeds = tuple(f for f in self.feeds if f.calendar_id == build.calendar.id)
+        key = id(build)
+        hit = self.new.calendars.get(key) or self.old.calendars.get(key)
+        if hit is not None and hit[0] is build and hit[1] == self.settings and hit[2] == feeds:
+            # still used: keep the rows and views it was made from for the next edit
+            for view in self.views(build):
+                self.rows(view, build.calendar.timezone)
+            self.new.calendars[key] = hit
+            return hit[3]
+        out = self.calendar(build)
+        for feed in feeds:
+            out[embed_page(feed.id)] = self.embed(feed)
+        self.new.calendars[key] = (build, self.settings, feeds, out)
         return out
 
-    def index(self) -> str:
+    def index(self) -> bytes:
         cards = []
         for build in self.builds:
             cal = build.calendar
-            days = [d.day for d in agenda(self.views(build), cal.timezone)]  # in its zone
+            days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
             kinds = {}
             for e in cal.events:
                 kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -553,7 +718,27 @@ class _Renderer:
         boxes = [subscribe_box(f, self.settings, "/") for f in merged]
         return self.page("index.html", "/", cards=cards, boxes=boxes, short_date=short_date)
 
-    def calendar(self, build) -> dict[str, str]:
+    def calendar_row(self, row: Row, zone: str) -> list[str]:
+        """A row of the calendar pages, its links left open: [text, target, text, ...]."""
+        key = (id(row), zone)
+        hit = self.new.calendar_rows.get(key) or self.old.calendar_rows.get(key)
+        if hit is None or hit[0] is not row:
+            targets: list[str] = []
+
+            def url(to: str) -> Markup:
+                targets.append(to)
+                return Markup(f"\x00{len(targets) - 1}\x01")
+
+            macros = _macros(zone_name(zone))
+            html = str(macros.event_row(row, url, "h4", True))
+            parts = _LINK.split(html)
+            for i in range(1, len(parts), 2):
+                parts[i] = targets[int(parts[i])]
+            hit = (row, parts)
+        self.new.calendar_rows[key] = hit
+        return hit[1]
+
+    def calendar(self, build) -> dict[str, bytes]:
         cal: Calendar = build.calendar
         views = self.views(build)
         feeds = [f for f in self.feeds if f.calendar_id == cal.id]
@@ -564,10 +749,15 @@ class _Renderer:
             for k in kinds
         ]
         out = {}
+        zone = cal.timezone
         for kind in [None, *kinds]:
             feed = main_feed if kind is None else next(f for f in feeds if f.kind == kind)
             path = calendar_page(cal.id) if kind is None else kind_page(cal.id, kind)
-            shown = [v for v in views if kind in (None, v.event.kind)]
+            links = _Links(path)
+
+            def days_html(days: list[Day], links=links, path=path) -> Markup:
+                return self.days_html(path, days, lambda r: links.join(self.calendar_row(r, zone)))
+
             out[path] = self.page(
                 "calendar.html",
                 path,
@@ -576,12 +766,13 @@ class _Renderer:
                 kind=kind,
                 kind_label=kind_label(kind) if kind else "",
                 filters=filters,
-                days=agenda(shown, cal.timezone),
-                zone=cal.timezone,
-                zone_name=zone_name(cal.timezone),
+                days=self.build_agenda(build, zone, kind),
+                zone=zone,
+                zone_name=zone_name(zone),
                 box=subscribe_box(feed, self.settings, path),
                 reminders=REMINDER_CHOICES,
                 short_date=short_date,
+                days_html=days_html,
             )
         return out
 
@@ -594,7 +785,18 @@ class _Renderer:
             if feed.kind in (None, v.event.kind)
         ]
 
-    def embed(self, feed) -> str:
+    def embed_row(self, row: Row, zone: str) -> Markup:
+        """A row of the embed pages: the same in every feed's embed page with this zone."""
+        public_url = self.settings.public_url
+        key = (id(row), zone, public_url)
+        hit = self.new.embed_rows.get(key) or self.old.embed_rows.get(key)
+        if hit is None or hit[0] is not row:
+            macros = _macros(zone_name(zone), public_url)
+            hit = (row, macros.embed_row(row))
+        self.new.embed_rows[key] = hit
+        return hit[1]
+
+    def embed(self, feed) -> bytes:
         path = embed_page(feed.id)
         zone = (
             feed.header.timezone
@@ -611,14 +813,15 @@ class _Renderer:
             "embed.html",
             path,
             feed=feed,
-            days=agenda(self.feed_views(feed), zone),
+            days=self.feed_agenda(feed, zone),
             zone=zone,
             zone_name=zone_name(zone),
             full_page=self.settings.public_url + full,
             feed_url=self.settings.public_url + feed.path,
+            days_html=lambda days: self.days_html(path, days, lambda r: self.embed_row(r, zone)),
         )
 
-    def widget_example(self) -> str:
+    def widget_example(self) -> bytes:
         path = "/examples/widget/"
         feed = next((f for f in self.feeds if f.id == "all"), None)
         return self.page(
@@ -629,7 +832,7 @@ class _Renderer:
             widget_src=self.settings.public_url + static_path("widget.js"),
         )
 
-    def your_feed(self, feed, selection, settings: Settings) -> str:
+    def your_feed(self, feed, selection, settings: Settings) -> bytes:
         """The "your feed" page for a selection (rendered per request by the web app)."""
         path = "/subscribe/"
         query = selection.query()
@@ -673,9 +876,80 @@ class _Renderer:
 
 def render_all(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, str]:
     """Every page of the site by URL path."""
-    return _Renderer(builds, feeds, settings).all()
+    rendered = render_pages(builds, feeds, settings)
+    return {path: body.decode("utf-8") for path, body in rendered.items()}
+
+
+def render_pages(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, bytes]:
+    """Every page of the site by URL path, as UTF-8 bytes.
+
+    Pages, agenda rows and event views are kept from the previous call (see :class:`_Cache`):
+    a calendar whose build is unchanged keeps its pages, and an edited calendar re-renders
+    only the rows of the events that changed; the pages are then joined again.
+    """
+    global _cache
+    renderer = _Renderer(builds, feeds, settings, cached=True)
+    out = renderer.all()
+    _cache = renderer.new
+    return out
+
+
+def _by_kind(days: list[Day]) -> dict[str, list[Day]]:
+    """An agenda split by kind: each kind's days with only its rows, in the same order."""
+    out: dict[str, list[Day]] = {}
+    for day in days:
+        split: dict[str, list[Row]] = {}
+        for r in day.rows:
+            kind = r.view.event.kind
+            rows = split.get(kind)
+            if rows is None:
+                split[kind] = [r]
+            else:
+                rows.append(r)
+        for kind, rows in split.items():
+            out.setdefault(kind, []).append(Day(day.day, rows))
+    return out
+
+
+def _row_order(r: Row) -> tuple:
+    return (not r.all_day, r.start_utc, r.end_utc, r.view.event.title, r.view.event.id)
+
+
+@lru_cache(maxsize=64)
+def _macros(zone_label: str, public_url: str = ""):
+    """``_macros.html`` as a module, with what its row macros read from the page's context."""
+    return _env.get_template("_macros.html").make_module(
+        {"zone_name": zone_label, "public_url": public_url}
+    )
+
+
+class _Links:
+    """Fills in a cached row's links for one page (``relative(page, target)``, escaped)."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.folders: dict[str, str] = {}
+
+    def link(self, target: str) -> str:
+        folder, sep, name = target.rpartition("/")
+        if sep and name and "?" not in name and "#" not in name:
+            base = self.folders.get(folder)
+            if base is None:
+                base = self.folders[folder] = relative(self.page, folder + "/")
+            if base != "./":
+                return str(escape(base + name))
+        return str(escape(relative(self.page, target)))
+
+    def join(self, parts: list[str]) -> str:
+        if len(parts) == 1:
+            return parts[0]
+        out = parts[:]
+        link = self.link
+        for i in range(1, len(out), 2):
+            out[i] = link(out[i])
+        return "".join(out)
 
 
 def render_your_feed(builds: Sequence, feeds: Sequence, feed, selection, settings: Settings) -> str:
     """The per-request "your feed" page: ``feed`` narrowed by ``selection``, to subscribe to."""
-    return _Renderer(builds, feeds, settings).your_feed(feed, selection, settings)
+    return _Renderer(builds, feeds, settings).your_feed(feed, selection, settings).decode("utf-8")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import MappingProxyType
 
@@ -240,12 +240,37 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings) -> Site:
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
     )
-    for path, html in pages.render_all(ordered, site_feeds, settings).items():
+    global _page_resources
+    kept: dict[str, tuple[bytes, Resource]] = {}
+    for path, body in pages.render_pages(ordered, site_feeds, settings).items():
         embeddable = path.startswith(pages.EMBED_PREFIX)
-        resources[path] = Resource(path, html.encode("utf-8"), HTML_TYPE, modified, embeddable=embeddable)
+        before = _page_resources.get(path)
+        if before is not None and before[0] is body:  # the same page (pages keeps it): not hashed
+            old = before[1]
+            resource = old if old.last_modified == modified else _with_modified(old, modified)
+        else:
+            resource = Resource(path, body, HTML_TYPE, modified, embeddable=embeddable)
+        kept[path] = (body, resource)
+        resources[path] = resource
+    _page_resources = kept
     for path, (body, media_type) in pages.assets(site_feeds, settings).items():
         resources[path] = Resource(path, body, media_type, modified)
     return Site(MappingProxyType(resources), site_feeds, ordered, settings)
+
+
+#: path -> (the page's bytes, its Resource) from the last assemble: a page whose bytes are the
+#: very same object (feeds.pages reuses unchanged calendars' pages) is not hashed again; the
+#: Resource is remade only if Last-Modified moved.
+_page_resources: dict[str, tuple[bytes, Resource]] = {}
+
+
+def _with_modified(old: Resource, modified: datetime) -> Resource:
+    """``old`` with another Last-Modified, its body and ETag kept (not hashed again)."""
+    new = object.__new__(Resource)
+    for f in fields(Resource):
+        value = modified if f.name == "last_modified" else getattr(old, f.name)
+        object.__setattr__(new, f.name, value)
+    return new
 
 
 def event_path(event: Event) -> str:

@@ -13,6 +13,8 @@ import time
 from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from werkzeug.datastructures import Headers
+from werkzeug.http import remove_entity_headers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clients, config, hosting, selection
@@ -35,12 +37,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["FEEDS_SETTINGS"] = settings
     store = store or Store(settings)
     app.extensions["feeds_store"] = store
-    if settings.trusted_proxies:
-        n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     stats = Stats(settings.stats_dir or None)
     app.extensions["feeds_stats"] = stats
+    # ready resources answered below Flask (same bytes and headers); the rest falls through
+    app.wsgi_app = FastPath(app.wsgi_app, app, store, stats)
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     @app.before_request
     def start_clock():
@@ -115,7 +119,10 @@ def resource_headers(resource: Resource) -> dict[str, str]:
 
     Worked out once per resource and kept on it (resources never change), not per request.
     """
-    max_age = _settings().max_age
+    return dict(_headers(resource, _settings().max_age))
+
+
+def _headers(resource: Resource, max_age: int) -> dict[str, str]:
     memo = resource.__dict__.get("_headers")
     if memo is None or memo[0] != max_age:
         headers = {
@@ -125,16 +132,39 @@ def resource_headers(resource: Resource) -> dict[str, str]:
         headers.update(hosting.headers_for(resource, max_age))
         memo = (max_age, headers)
         resource.__dict__["_headers"] = memo
-    return dict(memo[1])
+    return memo[1]
+
+
+def _wsgi_headers(resource: Resource, max_age: int) -> tuple[list, list]:
+    """The header lists :func:`respond` makes werkzeug send: for a 200 and for a 304.
+
+    A 304 carries no entity headers (werkzeug drops Last-Modified, Content-Type and
+    Content-Length from it); built once per resource, as werkzeug would build them.
+    """
+    memo = resource.__dict__.get("_wsgi")
+    if memo is None or memo[0] != max_age:
+        headers = _headers(resource, max_age)
+        full = list(headers.items())
+        full.append(("Content-Type", resource.media_type))
+        full.append(("Content-Length", str(len(resource.body))))
+        short = Headers(list(headers.items()))
+        remove_entity_headers(short)
+        memo = (max_age, full, short.to_wsgi_list())
+        resource.__dict__["_wsgi"] = memo
+    return memo[1], memo[2]
 
 
 def not_modified(resource: Resource) -> bool:
     """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it."""
-    if_none_match = request.headers.get("If-None-Match")
+    return _not_modified(
+        resource, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")
+    )
+
+
+def _not_modified(resource: Resource, if_none_match: str | None, since: str | None) -> bool:
     if if_none_match is not None:
         tags = [t.strip() for t in if_none_match.split(",")]
         return "*" in tags or any(t.removeprefix("W/") == resource.etag for t in tags)
-    since = request.headers.get("If-Modified-Since")
     if since:
         try:
             when = parsedate_to_datetime(since)
@@ -152,17 +182,98 @@ def preflight(resource: Resource) -> Response:
 
 def record_request(stats: Stats, response: Response) -> None:
     """Count the request and write its access log line (no address, no User-Agent kept)."""
-    what = label(request.path, response.mimetype, response.status_code)
-    family = clients.family(request.headers.get("User-Agent"))
+    _record(
+        stats,
+        request.method,
+        request.path,
+        response.status_code,
+        response.mimetype,
+        response.content_length,
+        request.headers.get("User-Agent"),
+        g.get("feeds_started"),
+    )
+
+
+def _record(
+    stats: Stats,
+    method: str,
+    path: str,
+    status: int,
+    mimetype: str | None,
+    content_length: int | None,
+    user_agent: str | None,
+    started: float | None,
+) -> None:
+    what = label(path, mimetype, status)
+    family = clients.family(user_agent)
     stats.record(what, family)
     level = logging.INFO if what is not None else logging.DEBUG
     if not access_log.isEnabledFor(level):
         return  # no line to write: do not format one
-    empty = request.method == "HEAD" or response.status_code == 304
-    size = 0 if empty else (response.content_length or 0)
-    elapsed = (time.perf_counter() - g.get("feeds_started", time.perf_counter())) * 1000
-    line = log_line(request.method, request.path, response.status_code, size, what, family, elapsed)
+    empty = method == "HEAD" or status == 304
+    size = 0 if empty else (content_length or 0)
+    now = time.perf_counter()
+    elapsed = (now - (started if started is not None else now)) * 1000
+    line = log_line(method, path, status, size, what, family, elapsed)
     access_log.log(level, "%s", line)
+
+
+#: The paths Flask routes to its own views (never site resources).
+_ROUTED = frozenset({"/healthz", "/stats.json", "/subscribe/", "/subscribe"})
+
+
+class FastPath:
+    """WSGI middleware: GET and HEAD of a ready resource, without a query, answered directly.
+
+    The same status, headers (prebuilt per resource, as werkzeug sends them), body, 304
+    rules, request counting and access-log line as the Flask route; everything else
+    (other methods, queries, unknown or non-ASCII paths, the app's own endpoints) goes to
+    Flask unchanged.
+    """
+
+    def __init__(self, wsgi_app, app: Flask, store: Store, stats: Stats):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.store = store
+        self.stats = stats
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD")
+        path = environ.get("PATH_INFO") or ""
+        if (
+            (method != "GET" and method != "HEAD")
+            or environ.get("QUERY_STRING")
+            or not path.isascii()
+            or path in _ROUTED
+        ):
+            return self.wsgi_app(environ, start_response)
+        resource = self.store.site.get(path)
+        if resource is None:
+            return self.wsgi_app(environ, start_response)
+        full, short = _wsgi_headers(resource, self.app.config["FEEDS_SETTINGS"].max_age)
+        if _not_modified(
+            resource, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
+        ):
+            # counted as Flask counts it: werkzeug's default type until the 304 is sent
+            status, headers, body, mimetype = 304, short, [], "text/html"
+            start_response("304 NOT MODIFIED", list(headers))
+        else:
+            mimetype = resource.media_type.split(";", 1)[0].strip().lower()
+            status, headers = 200, full
+            body = [] if method == "HEAD" else [resource.body]
+            start_response("200 OK", list(headers))
+        _record(
+            self.stats,
+            method,
+            path,
+            status,
+            mimetype,
+            len(resource.body) if status == 200 else None,
+            environ.get("HTTP_USER_AGENT"),
+            started,
+        )
+        return body
 
 
 def bad_request(message: str) -> Response:
