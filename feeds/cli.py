@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def _site_options(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace, **extra) -> config.Settings:
     refresh = None
     if getattr(args, "refresh", None):
-        refresh = config._convert("refresh", args.refresh)
+        refresh = config.convert("refresh", args.refresh)
     return config.from_env(
         events_dir=getattr(args, "events_dir", None),
         public_url=getattr(args, "public_url", None),
@@ -167,7 +168,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
 
     public_url = args.public_url
-    if public_url is None and not config.os.environ.get(config.PREFIX + "PUBLIC_URL"):
+    if public_url is None and not os.environ.get(config.PREFIX + "PUBLIC_URL"):
         shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         public_url = f"http://{shown}:{args.port}"
     settings = _settings(

@@ -77,7 +77,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
         raw = environ.get(PREFIX + f.name.upper())
         if raw is None or raw == "":
             continue
-        values[f.name] = _convert(f.name, raw)
+        values[f.name] = convert(f.name, raw)
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings(**values)
@@ -85,7 +85,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
         raise ConfigError(str(exc)) from None
 
 
-def _convert(name: str, raw: str) -> object:
+def convert(name: str, raw: str) -> object:
     try:
         if name == "refresh":
             return parse_duration(raw)

@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pytest
+
 from feeds import config, web
 from feeds.store import Store
 
@@ -147,3 +149,22 @@ def params(url: str) -> dict[str, str]:
 def resolve(page_path: str, href: str) -> str:
     """The URL path a relative link on the page at ``page_path`` points to."""
     return urlsplit(urljoin("http://site.invalid" + page_path, href)).path
+
+
+# Module-scoped fixtures over the Korean test calendar (and the bundled ICML one);
+# a test module uses them with ``from .pages_support import app, client, site``.
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(write_events(tmp_path_factory.mktemp("events")))
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def site(app):
+    return app.extensions["feeds_store"].site

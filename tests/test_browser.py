@@ -151,16 +151,7 @@ def page(browser, servers):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.clock.set_fixed_time(NOW)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
+    errors = collect_errors(page)
     yield page
     context.close()
     assert not [
@@ -315,3 +306,18 @@ def test_widget_example_page(page, servers):
     assert page.locator(".cf-event").count() >= 1
     code = page.locator("#widget-code").input_value()
     assert f'data-calendar-feeds="{base}/feeds.json"' in code
+
+
+def collect_errors(page) -> list[str]:
+    """A list that fills with the page's script errors and console errors (but favicon 404s)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return errors

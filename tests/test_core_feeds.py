@@ -366,7 +366,11 @@ def test_dst_zones_get_yearly_rules_not_rdate_lists(write, app_for):
     assert b"RDATE" not in data
     cal = icalendar.Calendar.from_ical(data)
     (zone,) = cal.walk("VTIMEZONE")
-    rules = {(b.name, str(b["DTSTART"].to_ical(), "ascii") if False else b["DTSTART"].dt.isoformat(), b["RRULE"].to_ical().decode()) for b in zone.subcomponents if "RRULE" in b}
+    rules = {
+        (b.name, b["DTSTART"].dt.isoformat(), b["RRULE"].to_ical().decode())
+        for b in zone.subcomponents
+        if "RRULE" in b
+    }
     assert ("DAYLIGHT", "2025-03-09T02:00:00", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3") in rules
     assert ("STANDARD", "2025-11-02T02:00:00", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11") in rules
 

@@ -22,7 +22,15 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from .pages_support import ROOT
-from .test_browser import ARTIFACTS, CHROMIUM, Server, _missing, browser, servers  # noqa: F401
+from .test_browser import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM,
+    Server,
+    _missing,
+    browser,
+    collect_errors,
+    servers,
+)
 
 EXAMPLE = ROOT / "examples" / "fullcalendar"
 NEEDED = [
@@ -61,16 +69,7 @@ def open_example(browser, url: str, timezone_id: str):  # noqa: F811
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
+    errors = collect_errors(page)
     page.goto(url)
     page.locator("#status[data-state]").wait_for()
     assert page.locator("#status").get_attribute("data-state") == "loaded", page.locator(

@@ -21,26 +21,14 @@ from .pages_support import (
     KOREAN_NAME,
     KOREAN_YAML,
     OPENING_TITLE,
+    app,  # noqa: F401 - module-scoped fixtures over the Korean calendar
+    client,  # noqa: F401
     make_app,
+    site,  # noqa: F401
     write_events,
 )
 
 FEED = f"/feeds/{KOREAN_ID}.ics"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return make_app(write_events(tmp_path_factory.mktemp("events")))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def site(app):
-    return app.extensions["feeds_store"].site
 
 
 def fetch(client, url, **headers):

@@ -17,7 +17,15 @@ import vobject
 from feeds import ics, lint, occurrences, parsers, selection
 from feeds.model import Timed
 
-from .pages_support import KOREAN_ID, KOREAN_NAME, make_app, write_events
+from .pages_support import (  # noqa: F401 - app, client, site: fixtures over the Korean calendar
+    KOREAN_ID,
+    KOREAN_NAME,
+    app,
+    client,
+    make_app,
+    site,
+    write_events,
+)
 
 REQUIRE_ALL = os.environ.get("FEEDS_REQUIRE_ALL_PARSERS") == "1"
 DOMAIN = "calendar-feeds.invalid"  # the default UID domain
@@ -51,21 +59,6 @@ events:
     kind: deadline
     due: 2026-03-09 17:00
 """
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return make_app(write_events(tmp_path_factory.mktemp("events")))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def site(app):
-    return app.extensions["feeds_store"].site
 
 
 @pytest.fixture(scope="module")
