@@ -32,7 +32,7 @@ def _settings(folder: str):
 
 def _timed_pages():
     """Wrap the HTML pages' rendering to know its share of ``assemble``."""
-    from feeds import pages
+    from feeds.render import pages
 
     spent = [0.0]
     for name in ("render_all", "render_pages", "assets"):
@@ -53,7 +53,7 @@ def _timed_pages():
 
 def _no_pages():
     """Leave the HTML pages out: what the feeds alone cost (time and memory)."""
-    from feeds import pages
+    from feeds.render import pages
 
     pages.render_all = lambda *args, **kwargs: {}
     pages.render_pages = lambda *args, **kwargs: {}
@@ -64,7 +64,9 @@ def _no_pages():
 
 def cold(folder: str, pages: bool = True) -> dict:
     """The whole site; with ``pages=False``, everything but the HTML pages (a site of feeds)."""
-    from feeds import loader, revisions, site
+    from feeds.definitions import loader
+    from feeds import revisions
+    from feeds import site
 
     pages_time = _timed_pages() if pages else _no_pages()
     settings = _settings(folder)
@@ -104,7 +106,7 @@ def floor(path: str) -> dict:
 
 
 def edit(folder: str, rounds: int, pages: bool = True) -> dict:
-    from feeds import store
+    from feeds.serve import store
 
     pages_time = _timed_pages() if pages else _no_pages()
     path = next(Path(folder).glob("*.yaml"))
@@ -175,7 +177,7 @@ def wsgi(events: str, export: str, paths: str) -> dict:
     os.environ["BENCH_EXPORT"] = export
     from bench.constapp import app as const
     from feeds import config
-    from feeds.web import create_app
+    from feeds.serve.app import create_app
 
     ours = create_app(_settings(events).with_overrides(reload_seconds=1.0))
     access = logging.getLogger("feeds.access")

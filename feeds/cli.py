@@ -12,8 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, config, loader, revisions
-from .errors import FeedsError, Problem
+from feeds import __version__
+from feeds import config
+from feeds.definitions import loader
+from feeds import revisions
+from feeds.errors import FeedsError, Problem
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -144,8 +147,8 @@ def cmd_revise(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from . import export
-    from .store import Store
+    from feeds.export import writer as export
+    from feeds.serve.store import Store
 
     # The live server's own loading path, so the export is the bytes it would serve.
     settings = _settings(args).with_overrides(reload_seconds=0)
@@ -164,8 +167,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .store import Store
-    from .web import create_app
+    from feeds.serve.store import Store
+    from feeds.serve.app import create_app
 
     public_url = args.public_url
     if public_url is None and not os.environ.get(config.PREFIX + "PUBLIC_URL"):
@@ -190,7 +193,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from . import doctor
+    from feeds.doctor import report as doctor
 
     return doctor.run(args.targets, sys.stdout, sys.stderr)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from pathlib import Path
 
-from .errors import ConfigError
-from .values import parse_duration
+from feeds.errors import ConfigError
+from feeds.definitions.values import parse_duration
 
 PREFIX = "FEEDS_"
 _PROJECT_EVENTS = Path(__file__).resolve().parent.parent / "events"

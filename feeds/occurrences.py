@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from . import timezones
-from .model import AllDay, Deadline, Event
+from feeds import tz
+from feeds.model import AllDay, Deadline, Event
 
 Value = date | datetime
 Occurrence = tuple[Value, Value | None]  # (start, end): UTC instants or dates; end None: a deadline
@@ -41,8 +41,8 @@ def occurrences(event: Event) -> list[Occurrence]:
     out = []
     for day in days:
         shift = day - first
-        out.append((timezones.to_utc(when.start + shift, when.zone),
-                    timezones.to_utc(when.end + shift, when.zone)))
+        out.append((tz.to_utc(when.start + shift, when.zone),
+                    tz.to_utc(when.end + shift, when.zone)))
     return out
 
 

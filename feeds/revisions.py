@@ -47,8 +47,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem
-from .model import Calendar, Event
+from feeds.errors import Problem
+from feeds.model import Calendar, Event
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

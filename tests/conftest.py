@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from feeds import config
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "events"

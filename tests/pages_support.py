@@ -15,8 +15,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from feeds import config, web
-from feeds.store import Store
+from feeds import config
+from feeds.serve import app as web
+from feeds.serve.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 KOREAN_ID = "hanguk-2026"

@@ -28,7 +28,7 @@ import yaml
 from dateutil import rrule
 from hypothesis import strategies as st
 
-from feeds import loader
+from feeds.definitions import loader
 
 #: Zones drawn. The time zone database of this machine (icalendar reads TZIDs with it)
 #: and the one pytz carries agree on these from 1970 to 2037; zones whose rules changed

@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from feeds import clients, stats
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.serve import clients
+from feeds.serve import stats
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import make_settings
 

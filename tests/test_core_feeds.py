@@ -9,9 +9,12 @@ import icalendar
 import pytest
 import pytz
 
-from feeds import loader, parsers, revisions, site
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.definitions import loader
+from feeds.doctor import parsers
+from feeds import revisions
+from feeds import site
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import make_settings
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from feeds import loader
+from feeds.definitions import loader
 from feeds.errors import DefinitionError
 from feeds.model import AllDay, Deadline, Timed
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds import doctor, parsers
-from feeds.parsers import ParsedEvent
+from feeds.doctor import report as doctor
+from feeds.doctor import parsers
+from feeds.doctor.parsers import ParsedEvent
 
 ICS = Path(__file__).parent / "ics"
 CLEAN = ICS / "clean.ics"

@@ -27,9 +27,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from feeds import cli, export, hosting, site
-from feeds.store import Store
-from feeds.web import create_app
+from feeds import cli
+from feeds.export import writer as export
+from feeds.export import hosts as hosting
+from feeds.site import response_headers
+from feeds import site
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import make_settings
 
@@ -47,7 +51,7 @@ def live(bundled_dir):
 
 def policy(resource: site.Resource, max_age: int) -> dict[str, str]:
     """What a static host must send for ``resource`` besides its own validators."""
-    expected = hosting.headers_for(resource, max_age)
+    expected = response_headers.headers_for(resource, max_age)
     expected["Content-Type"] = resource.media_type
     return expected
 
@@ -404,7 +408,7 @@ def test_nginx_answers_preflight_like_the_live_app(live, nginx):
         mine = client.options(path)
         theirs = _fetch(conn, path, "OPTIONS", Origin="https://example.com")
         assert theirs.status == mine.status_code == 204, path
-        for name, value in hosting.preflight_headers(resource).items():
+        for name, value in response_headers.preflight_headers(resource).items():
             assert mine.headers.get(name) == value
             assert theirs.getheader(name) == value, (path, name)
 

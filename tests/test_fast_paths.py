@@ -18,8 +18,13 @@ from pathlib import Path
 import pytest
 from icalendar.parser.string import _foldline
 
-from feeds import ics, incremental, loader, revisions, site, timezones
-from feeds.store import Store
+from feeds.render import ics
+from feeds.definitions import incremental
+from feeds.definitions import loader
+from feeds import revisions
+from feeds import site
+from feeds import tz
+from feeds.serve.store import Store
 
 from .conftest import BUNDLED, make_settings
 
@@ -147,22 +152,22 @@ def test_utc_instants_equal_pytz_localize_near_and_far_from_transitions():
         "Etc/GMT+5",
         "AoE",
     ):
-        tz = timezones._zone(zone)
+        zone_info = tz._zone(zone)
         moments = [
             datetime(1970, 1, 1) + timedelta(minutes=15 * rng.randrange(0, 68 * 365 * 96))
             for _ in range(3000)
         ]
-        for onset in [t for t in getattr(tz, "_utc_transition_times", []) if t.year > 1900][-40:]:
+        for onset in [t for t in getattr(zone_info, "_utc_transition_times", []) if t.year > 1900][-40:]:
             moments += [onset + timedelta(minutes=30 * k) for k in range(-30, 31)]
         for naive in moments:
             try:
-                expected = tz.localize(naive, is_dst=None).astimezone(UTC)
+                expected = zone_info.localize(naive, is_dst=None).astimezone(UTC)
             except Exception as exc:  # noqa: BLE001 - which error is the point
-                with pytest.raises(timezones.WallTimeError) as raised:
-                    timezones.to_utc(naive, zone)
+                with pytest.raises(tz.WallTimeError) as raised:
+                    tz.to_utc(naive, zone)
                 assert type(exc).__name__.startswith(raised.value.kind[:3].capitalize())
             else:
-                assert timezones.to_utc(naive, zone) == expected
+                assert tz.to_utc(naive, zone) == expected
 
 
 def test_revisions_text_equals_json_dumps_and_reads_back(tmp_path):

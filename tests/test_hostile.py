@@ -25,10 +25,15 @@ import icalendar
 import pytest
 from werkzeug.serving import make_server
 
-from feeds import config, loader, parsers, revisions, site, yamlsource
+from feeds import config
+from feeds.definitions import loader
+from feeds.doctor import parsers
+from feeds import revisions
+from feeds import site
+from feeds.definitions import yamlsource
 from feeds.errors import DefinitionError
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import BUNDLED, make_settings
 

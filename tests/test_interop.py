@@ -35,10 +35,15 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from feeds import ics, lint, loader, occurrences, parsers, revisions
+from feeds.render import ics
+from feeds.doctor import lint
+from feeds.definitions import loader
+from feeds import occurrences
+from feeds.doctor import parsers
+from feeds import revisions
 from feeds.model import AllDay, Calendar, Deadline, Event
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import BUNDLED, ROOT, make_settings
 

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from feeds import links, loader
+from feeds.render import links
+from feeds.definitions import loader
 
 from .pages_support import KOREAN_YAML, OPENING_TITLE, params
 

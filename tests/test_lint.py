@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.lint import Finding, event_lines, lint
+from feeds.doctor.lint import Finding, event_lines, lint
 
 ICS = Path(__file__).parent / "ics"
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from feeds import pages
-from feeds.store import Store
+from feeds.render import pages
+from feeds.serve.store import Store
 
 from .conftest import BUNDLED, make_settings
 

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 import icalendar
 import pytest
 
-from feeds import links, pages, site
+from feeds.render import links
+from feeds.render import pages
+from feeds import site
 
 from .pages_support import (
     KOREAN_ID,
@@ -193,7 +195,7 @@ def test_every_internal_link_resolves_to_a_resource(client, the_site):
 
 
 def test_pages_are_deterministic(folder, the_site):
-    from feeds.store import Store
+    from feeds.serve.store import Store
 
     again = Store(settings_for(folder, PUBLIC)).site
     for path in html_paths(the_site):

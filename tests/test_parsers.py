@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds import parsers
+from feeds.doctor import parsers
 
 ICS = Path(__file__).parent / "ics"
 CLEAN = (ICS / "clean.ics").read_bytes()

@@ -23,11 +23,16 @@ import pytest
 from hypothesis import event as label
 from hypothesis import given, settings
 
-from feeds import config, loader, parsers, revisions, site, timezones
+from feeds import config
+from feeds.definitions import loader
+from feeds.doctor import parsers
+from feeds import revisions
+from feeds import site
+from feeds import tz
 from feeds.errors import DefinitionError
 from feeds.model import AllDay, Calendar, Deadline, Event, Timed
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from . import strategies
 from .hypothesis_profiles import examples
@@ -64,7 +69,7 @@ def model_occurrences(event: Event) -> list[tuple]:
     length = when.end_utc - when.start_utc
     out = []
     for day in days:
-        start = timezones.to_utc(when.start + (day - first), when.zone)
+        start = tz.to_utc(when.start + (day - first), when.zone)
         out.append((start, start + length))
     return out
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from feeds import ics, loader
-from feeds.store import Store
-from feeds.web import create_app
+from feeds.render import ics
+from feeds.definitions import loader
+from feeds.serve.store import Store
+from feeds.serve.app import create_app
 
 from .conftest import make_settings
 

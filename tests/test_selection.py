@@ -14,7 +14,7 @@ import icalendar
 import pytest
 import vobject
 
-from feeds import selection
+from feeds.site import selection
 
 from .pages_support import (
     KOREAN_ID,

@@ -14,7 +14,11 @@ import icalendar
 import pytest
 import vobject
 
-from feeds import ics, lint, occurrences, parsers, selection
+from feeds.render import ics
+from feeds.doctor import lint
+from feeds import occurrences
+from feeds.doctor import parsers
+from feeds.site import selection
 from feeds.model import Timed
 
 from .pages_support import (  # noqa: F401 - app, client, site: fixtures over the Korean calendar

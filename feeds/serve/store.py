@@ -50,9 +50,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import incremental, loader, revisions, site
-from .config import Settings
-from .errors import Problem
+from feeds.definitions import incremental
+from feeds.definitions import loader
+from feeds import revisions
+from feeds import site
+from feeds.config import Settings
+from feeds.errors import Problem
 
 log = logging.getLogger("feeds")
 

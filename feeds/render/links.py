@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
-from . import timezones
-from .model import AllDay, Deadline, Event, Timed
+from feeds import tz
+from feeds.model import AllDay, Deadline, Event, Timed
 
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
@@ -112,8 +112,8 @@ def first_span(event: Event) -> Span:
     if not shift:
         return Span(when.start_utc, when.end_utc, False)
     return Span(
-        timezones.to_utc(when.start + shift, when.zone),
-        timezones.to_utc(when.end + shift, when.zone),
+        tz.to_utc(when.start + shift, when.zone),
+        tz.to_utc(when.end + shift, when.zone),
         False,
     )
 

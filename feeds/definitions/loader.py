@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gcpause, timezones, yamlsource
-from .errors import DefinitionError, Problem
-from .model import (
+from feeds import gcpause
+from feeds import tz
+from feeds.definitions import yamlsource
+from feeds.errors import DefinitionError, Problem
+from feeds.model import (
     CORE_KINDS,
     DEFAULT_TIMEZONE,
     STATUSES,
@@ -35,11 +37,11 @@ from .model import (
     Timed,
     Where,
 )
-from .values import Moment, parse_clock, parse_duration, parse_moment, parse_offset
-from .yamlsource import Located
+from feeds.definitions.values import Moment, parse_clock, parse_duration, parse_moment, parse_offset
+from feeds.definitions.yamlsource import Located
 
 if TYPE_CHECKING:
-    from . import incremental
+    from feeds.definitions import incremental
 
 CALENDAR_KEYS = (
     "id",
@@ -143,7 +145,7 @@ def check_text(
     the same (see :mod:`feeds.incremental`).
     """
     if cache is not None:
-        from . import incremental
+        from feeds.definitions import incremental
 
         return incremental.check_text(text, path, cache)
     calendar, problems, _ = check_with(_Builder(path), text)
@@ -343,9 +345,9 @@ class _Builder:
                 "name the zone (e.g. 'Asia/Seoul'), or write the time in UTC or AoE",
             )
             return None
-        canonical = timezones.canonical(name)
+        canonical = tz.canonical(name)
         if canonical is None:
-            self.problem(ctx, key, f"unknown time zone '{name}'", timezones.suggest(name))
+            self.problem(ctx, key, f"unknown time zone '{name}'", tz.suggest(name))
         return canonical
 
     # calendar ---------------------------------------------------------------
@@ -503,10 +505,10 @@ class _Builder:
         when = event.when
         if event.repeat is None or not isinstance(when, Timed):
             return
-        if not timezones.is_utc_like(when.zone) or timezones.is_utc_like(calendar_zone):
+        if not tz.is_utc_like(when.zone) or tz.is_utc_like(calendar_zone):
             return
         last = when.start_utc + timedelta(days=366)
-        if len(timezones.observances(calendar_zone, when.start_utc, last)) > 1:
+        if len(tz.observances(calendar_zone, when.start_utc, last)) > 1:
             self.warn(
                 _Context(raw, event.id),
                 "repeat",
@@ -610,15 +612,15 @@ class _Builder:
             offset = parse_offset(moment.zone or "")
             assert offset is not None
             instant = (value - offset).replace(tzinfo=UTC)
-            return timezones.to_wall(instant, zone), zone
+            return tz.to_wall(instant, zone), zone
         return value, written
 
     def instant(self, ctx: _Context, key: str, naive: datetime, zone: str) -> datetime | None:
         if not self.in_years(ctx, key, naive):
             return None
         try:
-            return timezones.to_utc(naive, zone)
-        except timezones.WallTimeError as exc:
+            return tz.to_utc(naive, zone)
+        except tz.WallTimeError as exc:
             if exc.kind == "nonexistent":
                 hint = "the clocks skip this hour (daylight saving starts); use a time outside the gap"
             else:
@@ -735,7 +737,7 @@ class _Builder:
                     end_at = self.instant(ctx, "end", end_wall, end_zone)
                     if end_at is None:
                         return None
-                    end_wall = timezones.to_wall(end_at, zone)
+                    end_wall = tz.to_wall(end_at, zone)
             length = None
         else:
             self.problem(ctx, None, "the event has a start time but no end", "add 'end:' or 'duration:'")
@@ -757,7 +759,7 @@ class _Builder:
                     "check the duration: e.g. 90m, 1h30m, 2h or PT1H30M",
                 )
                 return None
-            end_wall = timezones.to_wall(end_utc, zone)
+            end_wall = tz.to_wall(end_utc, zone)
             # The feed states the end as a wall time: it must name one instant.
             if self.instant(ctx, "duration", end_wall, zone) is None:
                 return None

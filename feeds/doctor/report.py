@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from . import parsers
-from .lint import Finding, event_lines, lint, summarise
+from feeds.doctor import parsers
+from feeds.doctor.lint import Finding, event_lines, lint, summarise
 
 TIMEOUT = 20
 USER_AGENT = "calendar-feeds doctor (feeds check)"

@@ -13,7 +13,7 @@ import re
 
 import yaml
 
-from .errors import Problem
+from feeds.errors import Problem
 
 try:  # libyaml parses about nine times faster and still gives node positions
     _Base = yaml.CSafeLoader

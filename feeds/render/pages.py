@@ -41,9 +41,11 @@ import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from . import ics, links, timezones
-from .config import Settings
-from .model import AllDay, Calendar, Deadline, Event, Repeat, Timed, kind_slug
+from feeds.render import ics
+from feeds.render import links
+from feeds import tz
+from feeds.config import Settings
+from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed, kind_slug
 
 EMBED_PREFIX = "/embed/"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -231,9 +233,9 @@ def _offset_iso(wall: datetime, instant: datetime) -> str:
 def _midnight_utc(day: date, zone: str) -> datetime:
     """The instant a day starts in ``zone`` (an hour later where midnight does not exist)."""
     try:
-        return timezones.to_utc(datetime.combine(day, time()), zone)
-    except timezones.WallTimeError:
-        return timezones.to_utc(datetime.combine(day, time(1)), zone)
+        return tz.to_utc(datetime.combine(day, time()), zone)
+    except tz.WallTimeError:
+        return tz.to_utc(datetime.combine(day, time(1)), zone)
 
 
 def repeat_words(rule: Repeat, first: date) -> str:
@@ -341,13 +343,13 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
             assert isinstance(when, Timed)
             wall_start, wall_end = when.start + shift, when.end + shift
             if shift:
-                start_utc = timezones.to_utc(wall_start, when.zone)
-                end_utc = timezones.to_utc(wall_end, when.zone)
+                start_utc = tz.to_utc(wall_start, when.zone)
+                end_utc = tz.to_utc(wall_end, when.zone)
             else:
                 start_utc, end_utc = when.start_utc, when.end_utc
-        here_start = timezones.to_wall(start_utc, zone)
-        here_end = timezones.to_wall(end_utc, zone)
-        abbr = timezones.abbreviation(start_utc, zone)
+        here_start = tz.to_wall(start_utc, zone)
+        here_end = tz.to_wall(end_utc, zone)
+        abbr = tz.abbreviation(start_utc, zone)
         if isinstance(when, Deadline):
             text = f"Due {here_start:%H:%M}"
         elif here_end.date() == here_start.date():
@@ -357,11 +359,11 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
         original = ""
         own_zone = when.zone
         if own_zone != zone:
-            own_abbr = timezones.abbreviation(start_utc, own_zone)
+            own_abbr = tz.abbreviation(start_utc, own_zone)
             label = (
                 own_abbr
                 if own_abbr.startswith("UTC")
-                else f"{own_abbr}, {timezones.offset_label(start_utc, own_zone)}"
+                else f"{own_abbr}, {tz.offset_label(start_utc, own_zone)}"
             )
             if isinstance(when, Deadline):
                 original = f"{short_date(wall_start)} {wall_start:%H:%M} {label}"
@@ -372,7 +374,7 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
                     f"{short_date(wall_start)} {wall_start:%H:%M} to "
                     f"{short_date(wall_end)} {wall_end:%H:%M} {label}"
                 )
-            if own_zone == timezones.AOE:
+            if own_zone == tz.AOE:
                 original += " (Anywhere on Earth)"
         rows.append(
             Row(
@@ -412,9 +414,9 @@ def agenda(views: Sequence[EventView], zone: str) -> list[Day]:
 
 def zone_name(zone: str) -> str:
     """``Seoul time (Asia/Seoul)`` for a heading."""
-    if zone == timezones.UTC_NAME:
+    if zone == tz.UTC_NAME:
         return "UTC"
-    if zone == timezones.AOE:
+    if zone == tz.AOE:
         return "Anywhere on Earth (UTC-12)"
     city = zone.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} time ({zone})"
@@ -801,7 +803,7 @@ class _Renderer:
         zone = (
             feed.header.timezone
             if feed.header is not None and feed.header.timezone
-            else timezones.UTC_NAME
+            else tz.UTC_NAME
         )
         if feed.calendar_id is None:
             full = "/"
@@ -847,7 +849,7 @@ class _Renderer:
         zone = (
             feed.header.timezone
             if feed.header is not None and feed.header.timezone
-            else timezones.UTC_NAME
+            else tz.UTC_NAME
         )
         box = subscribe_box(
             feed,

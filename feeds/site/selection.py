@@ -47,10 +47,12 @@ from urllib.parse import parse_qsl, quote
 
 import icalendar
 
-from . import ics, occurrences, pages
-from .config import Settings
-from .model import Event, Timed, kind_slug
-from .site import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
+from feeds.render import ics
+from feeds import occurrences
+from feeds.render import pages
+from feeds.config import Settings
+from feeds.model import Event, Timed, kind_slug
+from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
 
 #: Parameter names, with the spellings accepted for each.
 PARAMETERS = {

@@ -2,7 +2,7 @@
 
 The files are exactly the bytes the live app serves, each with its mtime set
 to the resource's Last-Modified (so a static server's Last-Modified header is
-the live one), plus the static-host configs from :mod:`feeds.hosting`.
+the live one), plus the static-host configs from :mod:`feeds.export.hosts`.
 
 Layout, for ``feeds build site``::
 
@@ -37,9 +37,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import FeedsError
-from .hosting import file_path
-from .site import Site
+from feeds.errors import FeedsError
+from feeds.export import hosts
+from feeds.export.hosts import file_path
+from feeds.site.resources import Site
 
 __all__ = ["ExportError", "KEEP", "file_path", "write_site", "builds_folder"]
 
@@ -88,10 +89,8 @@ def write_site(site: Site, out: str | os.PathLike) -> list[str]:
 
 
 def static_host_config(site: Site) -> dict[str, str]:
-    """Header rules for static hosts (see :mod:`feeds.hosting`)."""
-    from . import hosting
-
-    return hosting.files_for(site)
+    """Header rules for static hosts (see :mod:`feeds.export.hosts`)."""
+    return hosts.files_for(site)
 
 
 def current_build(out: str | os.PathLike) -> Path | None:

@@ -34,10 +34,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import gcpause, loader, yamlsource
-from .errors import Problem
-from .model import Calendar, Event, Where
-from .yamlsource import Located
+from feeds import gcpause
+from feeds.definitions import loader
+from feeds.definitions import yamlsource
+from feeds.errors import Problem
+from feeds.model import Calendar, Event, Where
+from feeds.definitions.yamlsource import Located
 
 _EVENTS_KEY = re.compile(r"^events:[ ]*(?:#[^\n]*)?$", re.M)
 _CONTENT_LINE = re.compile(r"^( *)([^ \n])", re.M)

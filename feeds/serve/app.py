@@ -17,17 +17,20 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import remove_entity_headers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import clients, config, hosting, selection
-from .config import Settings
-from .site import CALENDAR_TYPE, Resource
-from .stats import Stats, access_log, label, log_line
-from .store import Store
+from feeds.serve import clients
+from feeds import config
+from feeds.site import response_headers
+from feeds.site import selection
+from feeds.config import Settings
+from feeds.site.resources import CALENDAR_TYPE, Resource
+from feeds.serve.stats import Stats, access_log, label, log_line
+from feeds.serve.store import Store
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-# The header policy lives in feeds.hosting, shared with the static-host configs.
-HTML_SECURITY = hosting.HTML_SECURITY
+# The header policy lives in feeds.site.response_headers, shared with the static-host configs.
+HTML_SECURITY = response_headers.HTML_SECURITY
 #: Embed pages (``/embed/...``, ``Resource.embeddable``) may be framed by any site.
-EMBED_SECURITY = hosting.EMBED_SECURITY
+EMBED_SECURITY = response_headers.EMBED_SECURITY
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -115,7 +118,7 @@ def respond(resource: Resource) -> Response:
 
 
 def resource_headers(resource: Resource) -> dict[str, str]:
-    """The validators, then the headers every host sends (:func:`feeds.hosting.headers_for`).
+    """The validators, then the headers every host sends (:func:`feeds.response_headers.headers_for`).
 
     Worked out once per resource and kept on it (resources never change), not per request.
     """
@@ -129,7 +132,7 @@ def _headers(resource: Resource, max_age: int) -> dict[str, str]:
             "ETag": resource.etag,
             "Last-Modified": format_datetime(resource.last_modified, usegmt=True),
         }
-        headers.update(hosting.headers_for(resource, max_age))
+        headers.update(response_headers.headers_for(resource, max_age))
         memo = (max_age, headers)
         resource.__dict__["_headers"] = memo
     return memo[1]
@@ -177,7 +180,7 @@ def _not_modified(resource: Resource, if_none_match: str | None, since: str | No
 
 
 def preflight(resource: Resource) -> Response:
-    return Response(status=204, headers=hosting.preflight_headers(resource))
+    return Response(status=204, headers=response_headers.preflight_headers(resource))
 
 
 def record_request(stats: Stats, response: Response) -> None:

@@ -19,9 +19,10 @@ from functools import lru_cache
 import icalendar
 from icalendar import vDuration, vText
 
-from . import __version__, timezones
-from .model import AllDay, Calendar, Deadline, Event, Timed
-from .revisions import Revision
+from feeds import __version__
+from feeds import tz
+from feeds.model import AllDay, Calendar, Deadline, Event, Timed
+from feeds.revisions import Revision
 
 PRODID = f"-//calendar-feeds//calendar-feeds {__version__}//EN"
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -139,15 +140,15 @@ def describe(event: Event, calendar: Calendar) -> str:
 def deadline_text(when: Deadline, home_zone: str) -> str:
     """``Due 28 Jan 2026 23:59 AoE (UTC-12) = 29 Jan 2026 11:59 UTC = ... in Seoul``."""
     at = when.at_utc
-    lines = [f"Due {_when_words(when.at)} {timezones.abbreviation(at, when.zone)}"]
-    if when.zone != timezones.UTC_NAME:
-        lines[0] += f" ({timezones.offset_label(at, when.zone)})"
-    if when.zone != timezones.UTC_NAME:
-        lines.append(f"= {_when_words(timezones.to_wall(at, 'UTC'))} UTC")
-    if home_zone not in (when.zone, timezones.UTC_NAME):
-        home = timezones.to_wall(at, home_zone)
+    lines = [f"Due {_when_words(when.at)} {tz.abbreviation(at, when.zone)}"]
+    if when.zone != tz.UTC_NAME:
+        lines[0] += f" ({tz.offset_label(at, when.zone)})"
+    if when.zone != tz.UTC_NAME:
+        lines.append(f"= {_when_words(tz.to_wall(at, 'UTC'))} UTC")
+    if home_zone not in (when.zone, tz.UTC_NAME):
+        home = tz.to_wall(at, home_zone)
         city = home_zone.rsplit("/", 1)[-1].replace("_", " ")
-        lines.append(f"= {_when_words(home)} {timezones.abbreviation(at, home_zone)} ({city})")
+        lines.append(f"= {_when_words(home)} {tz.abbreviation(at, home_zone)} ({city})")
     return "\n".join(lines)
 
 
@@ -218,11 +219,11 @@ def _header_bytes(header: FeedHeader) -> bytes:
 @lru_cache(maxsize=1024)
 def _vtimezone_bytes(zone: str, first_year: int, last_year: int) -> bytes:
     """A VTIMEZONE from the tz database covering whole years ``first_year``..``last_year``."""
-    tz = icalendar.Timezone()
-    tz.add("tzid", zone)
+    component = icalendar.Timezone()
+    component.add("tzid", zone)
     first = datetime(first_year, 1, 1, tzinfo=UTC)
     last = datetime(last_year, 12, 31, tzinfo=UTC)
-    for obs in timezones.observances(zone, first, last):
+    for obs in tz.observances(zone, first, last):
         block = icalendar.TimezoneDaylight() if obs.daylight else icalendar.TimezoneStandard()
         block.add("dtstart", obs.start)
         if obs.rule is not None:
@@ -233,8 +234,8 @@ def _vtimezone_bytes(zone: str, first_year: int, last_year: int) -> bytes:
         block.add("tzoffsetfrom", obs.offset_from)
         block.add("tzoffsetto", obs.offset_to)
         block.add("tzname", obs.name)
-        tz.add_component(block)
-    return tz.to_ical()
+        component.add_component(block)
+    return component.to_ical()
 
 
 def start_instant(event: Event) -> datetime:
@@ -260,7 +261,7 @@ def _event_lines(event: Event, revision: Revision, calendar: Calendar, uid_domai
     """
     when = event.when
     if isinstance(when, Timed):
-        if not timezones.is_utc_like(when.zone) and not _PLAIN_TZID.fullmatch(when.zone):
+        if not tz.is_utc_like(when.zone) and not _PLAIN_TZID.fullmatch(when.zone):
             return None
         start = _time_line("DTSTART", when.start, when.start_utc, when.zone)
         end = _time_line("DTEND", when.end, when.end_utc, when.zone)
@@ -306,7 +307,7 @@ def _event_lines(event: Event, revision: Revision, calendar: Calendar, uid_domai
 
 
 def _time_line(name: str, wall: datetime, instant: datetime, zone: str) -> str:
-    if timezones.is_utc_like(zone):
+    if tz.is_utc_like(zone):
         return f"{name}:{_utc(instant)}"
     return f"{name};TZID={zone}:{_local(wall)}"
 
@@ -338,7 +339,7 @@ def _repeat_lines(event: Event) -> list[str]:
         else:
             assert isinstance(when, Timed)
             walls = [datetime.combine(d, when.start.time()) for d in rule.exceptions]
-            if timezones.is_utc_like(when.zone):
+            if tz.is_utc_like(when.zone):
                 lines.append("EXDATE:" + ",".join(_utc(_utc_of(w, when.zone)) for w in walls))
             else:
                 lines.append(f"EXDATE;TZID={when.zone}:" + ",".join(map(_local, walls)))
@@ -354,7 +355,7 @@ def _byday(event: Event) -> tuple[list[str], str | None]:
     rule, when = event.repeat, event.when
     assert rule is not None
     shift = 0
-    if isinstance(when, Timed) and timezones.is_utc_like(when.zone):
+    if isinstance(when, Timed) and tz.is_utc_like(when.zone):
         shift = (when.start_utc.date() - when.start.date()).days
     days = [_WEEKDAYS[(d + shift) % 7] for d in rule.weekdays]
     return days, _WEEKDAYS[shift % 7] if shift else None
@@ -437,7 +438,7 @@ def _refold(data: bytes) -> bytes:
 
 
 def _add_time(ev: icalendar.Event, name: str, wall: datetime, instant: datetime, zone: str) -> None:
-    if timezones.is_utc_like(zone):
+    if tz.is_utc_like(zone):
         ev.add(name, instant)
     else:
         ev.add(name, wall, parameters={"TZID": zone})
@@ -469,14 +470,14 @@ def _add_repeat(ev: icalendar.Event, event: Event) -> None:
         else:
             assert isinstance(when, Timed)
             walls = [datetime.combine(d, when.start.time()) for d in rule.exceptions]
-            if timezones.is_utc_like(when.zone):
+            if tz.is_utc_like(when.zone):
                 ev.add("exdate", [_utc_of(w, when.zone) for w in walls])
             else:
                 ev.add("exdate", walls, parameters={"TZID": when.zone})
 
 
 def _utc_of(wall: datetime, zone: str) -> datetime:
-    return timezones.to_utc(wall, zone)
+    return tz.to_utc(wall, zone)
 
 
 def _until(event: Event) -> datetime:
@@ -494,7 +495,7 @@ def _until(event: Event) -> datetime:
 
 def _zone_span(event: Event) -> tuple[str, datetime, datetime] | None:
     when = event.when
-    if not isinstance(when, Timed) or timezones.is_utc_like(when.zone):
+    if not isinstance(when, Timed) or tz.is_utc_like(when.zone):
         return None
     last = when.end_utc
     if event.repeat is not None:

@@ -44,7 +44,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TypeVar
 
-from .errors import FeedsError
+from feeds.errors import FeedsError
 
 CAP = 5000
 SLACK = timedelta(days=7)  # a span also expands this far around it, for moved occurrences
@@ -115,7 +115,7 @@ def available(name: str) -> tuple[bool, str]:
 def node_modules() -> Path:
     """Where the npm packages are: ``$FEEDS_NODE_MODULES`` or the repository's node_modules."""
     override = os.environ.get("FEEDS_NODE_MODULES")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "node_modules"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "node_modules"
 
 
 def parse(name: str, data: bytes, span: Span | None = None) -> list[ParsedEvent]:

@@ -17,72 +17,22 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import MappingProxyType
 
-from . import gcpause, ics, pages
-from .links import webcal
-from .config import Settings
-from .model import Calendar, Event, kind_slug
-from .revisions import EPOCH, Revisions
-
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
-JSON_TYPE = "application/json"
-HTML_TYPE = "text/html; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One URL's response body and what its headers need."""
-
-    path: str
-    body: bytes
-    media_type: str
-    last_modified: datetime
-    download_name: str | None = None  # single-event files are downloads
-    cors: bool = False
-    embeddable: bool = False  # HTML that other sites may frame (/embed/...)
-    etag: str = field(init=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "etag", '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"')
-
-
-@dataclass(frozen=True)
-class FeedInfo:
-    """A feed as listed in ``feeds.json`` and on the pages."""
-
-    id: str  # "icml-2026", "icml-2026/deadlines", "all", "deadlines"
-    name: str
-    description: str
-    path: str
-    event_count: int
-    last_modified: datetime
-    calendar_id: str | None = None
-    kind: str | None = None
-    header: ics.FeedHeader | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class CalendarBuild:
-    """Everything rendered from one calendar."""
-
-    calendar: Calendar
-    revisions: Revisions
-    events: tuple[ics.RenderedEvent, ...]
-    resources: tuple[Resource, ...]
-    feeds: tuple[FeedInfo, ...]
-    version: str = ""  # content hash of the definition the build came from
-    by_start: tuple[ics.RenderedEvent, ...] = field(default=(), compare=False, repr=False)  # feed order
-
-
-@dataclass(frozen=True)
-class Site:
-    resources: Mapping[str, Resource]
-    feeds: tuple[FeedInfo, ...]
-    builds: tuple[CalendarBuild, ...]
-    settings: Settings | None = None  # what it was built with (max-age for static hosts)
-
-    def get(self, path: str) -> Resource | None:
-        return self.resources.get(path)
-
+from feeds import gcpause
+from feeds.render import ics
+from feeds.render import pages
+from feeds.render.links import webcal
+from feeds.config import Settings
+from feeds.model import Calendar, Event, kind_slug
+from feeds.revisions import EPOCH, Revisions
+from feeds.site.resources import (
+    CALENDAR_TYPE,
+    HTML_TYPE,
+    JSON_TYPE,
+    CalendarBuild,
+    FeedInfo,
+    Resource,
+    Site,
+)
 
 #: id(Event) -> (Event, Revision, calendar header values and uid domain, RenderedEvent,
 #: the single-event file's FeedHeader, its Resource): an edit re-renders only what it
