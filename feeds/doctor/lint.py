@@ -1,4 +1,4 @@
-"""A lint of the iCalendar rules that calendar clients depend on (see COMPAT.md).
+"""A lint of the iCalendar rules that calendar clients depend on (see docs/compatibility.md).
 
 It reads raw bytes, any publisher's, so every finding can name the physical line (1-based) a
 publisher has to change, the client that would break, and the fix. Line 0 means the whole file.

@@ -1,6 +1,6 @@
 """Independent iCalendar parsers behind one API: what each of them reads from the same bytes.
 
-They stand in for calendar clients (COMPAT.md), so every one reads the file its own way and
+They stand in for calendar clients (docs/compatibility.md), so every one reads the file its own way and
 expands recurrences with its own machinery, one record per occurrence:
 
 ========================  ===================================================================

@@ -1,6 +1,6 @@
 """The feed doctor: the lint, then every parser we have, each held against the others.
 
-Parsers stand in for clients (COMPAT.md), so an event they read differently, or one that some
+Parsers stand in for clients (docs/compatibility.md), so an event they read differently, or one that some
 of them miss, is an event some people's calendars get wrong. ``run`` is what ``feeds check``
 calls; everything else is a pure function over bytes.
 """
