@@ -184,3 +184,20 @@ class Calendar:
 def kind_slug(kind: str) -> str:
     """The plural used in feed URLs: ``deadline`` -> ``deadlines``."""
     return kind if kind.endswith("s") else kind + "s"
+
+
+def inherits_location(event: Event) -> bool:
+    """Whether an event without its own location takes the calendar's.
+
+    Decided by the time's shape, not the kind: a deadline instant is nowhere,
+    while a timed event of kind "deadline" (a submission desk) is somewhere.
+    This is what the feeds write, and what SEQUENCE must follow.
+    """
+    return not isinstance(event.when, Deadline)
+
+
+def location_of(event: Event, calendar: Calendar) -> str:
+    """The event's location as subscribers see it: its own, else the calendar's if it inherits."""
+    if event.location:
+        return event.location
+    return calendar.location if inherits_location(event) else ""

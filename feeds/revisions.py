@@ -44,11 +44,11 @@ import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 from feeds.errors import Problem
-from feeds.model import Calendar, Event
+from feeds.model import Calendar, Event, inherits_location
+from feeds.timefmt import iso_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -94,15 +94,6 @@ class Revisions:
         """When anything in the calendar last changed, removals included."""
         times = [r.modified for r in self.events.values()] + self.calendar_times()
         return max(times, default=EPOCH)
-
-    def modified_for(self, event_ids) -> datetime:
-        """When the given events (or a removal) last changed: a feed's Last-Modified."""
-        times = [self.of(i).modified for i in event_ids] + self.calendar_times()
-        return max(times, default=EPOCH)
-
-
-def schedule_fingerprint(event: Event) -> str:
-    return _fingerprints(event)[0]
 
 
 def content_fingerprint(event: Event) -> str:
@@ -162,7 +153,7 @@ def reconcile(calendar: Calendar, stored: Revisions | None, now: datetime) -> Re
         schedule, content = _fingerprints(event)
         before = old.get(event.id)
         removed.pop(event.id, None)
-        inherits_place = moved_place and not event.location and event.kind != "deadline"
+        inherits_place = moved_place and not event.location and inherits_location(event)
         if before is None and event.id in history:
             # Back after a removal: continue its sequence, or clients keep the old copy.
             past = history.pop(event.id)
@@ -210,7 +201,7 @@ def stale_problems(calendar: Calendar, stored: Revisions | None) -> list[Problem
                 "warning",
             )
         )
-    removed_now = set((stored.events if stored else {})) - {e.id for e in calendar.events}
+    removed_now = set(stored.events if stored else {}) - {e.id for e in calendar.events}
     for event_id in sorted(removed_now):
         out.append(
             Problem(
@@ -269,7 +260,9 @@ def _parse(text: str) -> Revisions | None:
                 str(raw_header["content"]), str(raw_header["place"]), _time(raw_header["modified"])
             )
         return Revisions(str(data.get("calendar", "")), events, removed, history, header)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
+    except (
+        OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError
+    ):
         return None  # a hand-edited or hostile file is as good as none
 
 
@@ -307,12 +300,12 @@ _last_dumped: list[tuple[Revisions, str] | None] = [None]  # the last dumps(), s
 def _dumps(revisions: Revisions) -> str:
     q = _json_string
     events = [_entry_json(key, r) for key, r in sorted(revisions.events.items())]
-    removed = [f"  {q(key)}: {q(_stamp(t))}" for key, t in sorted(revisions.removed.items())]
+    removed = [f"  {q(key)}: {q(iso_utc(t))}" for key, t in sorted(revisions.removed.items())]
     history = [_entry_json(key, r) for key, r in sorted(revisions.history.items())]
     h = revisions.header
     header = "null" if h is None else (
         f"{{\n  \"content\": {q(h.content)},\n  \"place\": {q(h.place)},\n"
-        f"  \"modified\": {q(_stamp(h.modified))}\n }}"
+        f"  \"modified\": {q(iso_utc(h.modified))}\n }}"
     )
     return (
         f"{{\n \"calendar\": {q(revisions.calendar)},\n"
@@ -328,14 +321,14 @@ def as_json(revisions: Revisions) -> dict:
     return {
         "calendar": revisions.calendar,
         "events": {key: _entry_as_json(r) for key, r in sorted(revisions.events.items())},
-        "removed": {key: _stamp(t) for key, t in sorted(revisions.removed.items())},
+        "removed": {key: iso_utc(t) for key, t in sorted(revisions.removed.items())},
         "history": {key: _entry_as_json(r) for key, r in sorted(revisions.history.items())},
         "header": None
         if revisions.header is None
         else {
             "content": revisions.header.content,
             "place": revisions.header.place,
-            "modified": _stamp(revisions.header.modified),
+            "modified": iso_utc(revisions.header.modified),
         },
     }
 
@@ -343,8 +336,8 @@ def as_json(revisions: Revisions) -> dict:
 def _entry_as_json(r: Revision) -> dict:
     return {
         "sequence": r.sequence,
-        "created": _stamp(r.created),
-        "modified": _stamp(r.modified),
+        "created": iso_utc(r.created),
+        "modified": iso_utc(r.modified),
         "schedule": r.schedule,
         "content": r.content,
     }
@@ -362,8 +355,8 @@ def _entry_json(key: str, r: Revision) -> str:
     text = (
         f"  {q(key)}: {{\n"
         f"   \"sequence\": {int.__repr__(r.sequence)},\n"
-        f"   \"created\": {q(_stamp(r.created))},\n"
-        f"   \"modified\": {q(_stamp(r.modified))},\n"
+        f"   \"created\": {q(iso_utc(r.created))},\n"
+        f"   \"modified\": {q(iso_utc(r.modified))},\n"
         f"   \"schedule\": {q(r.schedule)},\n"
         f"   \"content\": {q(r.content)}\n"
         "  }"
@@ -448,16 +441,11 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:16]
 
 
-@lru_cache(maxsize=4096)  # a calendar's stamps are few distinct times
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
 
 
 def _time(text: str) -> datetime:
     match = _STAMP.fullmatch(text) if isinstance(text, str) else None
-    if match:  # what _stamp writes: read without strptime, which costs ~10x more
+    if match:  # what iso_utc writes: read without strptime, which costs ~10x more
         return datetime(*map(int, match.groups()), tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

@@ -24,6 +24,7 @@ from feeds.definitions import loader
 from feeds import revisions
 from feeds import site
 from feeds import tz
+from feeds.tz.database import library_zone
 from feeds.serve.store import Store
 
 from .conftest import BUNDLED, make_settings
@@ -152,7 +153,7 @@ def test_utc_instants_equal_pytz_localize_near_and_far_from_transitions():
         "Etc/GMT+5",
         "AoE",
     ):
-        zone_info = tz._zone(zone)
+        zone_info = library_zone(zone)
         moments = [
             datetime(1970, 1, 1) + timedelta(minutes=15 * rng.randrange(0, 68 * 365 * 96))
             for _ in range(3000)

@@ -1,9 +1,28 @@
-"""Time zones: the only package that knows the tz database (pytz).
+"""Time zones: the only package that knows the tz database.
 
-Everything else names zones by string (``"Asia/Seoul"``, ``"UTC"``, ``"AoE"``)
-and calls the functions re-exported here. Imports nothing from the rest of
-``feeds``.
+It owns zone names and aliases, wall time to UTC and back, offset labels and
+the VTIMEZONE observances. Within it, :mod:`feeds.tz.database` alone imports
+pytz; :mod:`feeds.tz.zones` and :mod:`feeds.tz.vtimezone` are built on that
+backend, so moving to :mod:`zoneinfo` is a change to one module. Everything
+else names zones by string (``"Asia/Seoul"``, ``"UTC"``, ``"AoE"``) and calls
+the functions re-exported here. Imports nothing from the rest of ``feeds``.
 """
 
-from feeds.tz.zones import *  # noqa: F403
-from feeds.tz.zones import _zone  # noqa: F401  (tests compare with pytz directly)
+from feeds.tz.database import AOE, UTC_NAME, WallTimeError, to_utc, to_wall
+from feeds.tz.vtimezone import Observance, observances
+from feeds.tz.zones import abbreviation, canonical, is_utc_like, offset_label, suggest
+
+__all__ = [
+    "AOE",
+    "UTC_NAME",
+    "Observance",
+    "WallTimeError",
+    "abbreviation",
+    "canonical",
+    "is_utc_like",
+    "observances",
+    "offset_label",
+    "suggest",
+    "to_utc",
+    "to_wall",
+]

@@ -1,0 +1,57 @@
+"""SEQUENCE follows the location subscribers see: the writer's rule, by the time's shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from feeds import revisions
+from feeds.definitions import loader
+from feeds.model import inherits_location, location_of
+
+DEFINITION = """
+id: loc
+name: Location rule
+location: {place}
+timezone: Asia/Seoul
+events:
+  - id: desk
+    title: Submission desk
+    kind: deadline
+    start: 2026-07-10 09:00
+    end: 10:00
+  - id: due
+    title: Papers due
+    kind: workshop
+    due: 2026-07-01 23:59
+  - id: own
+    title: Own place
+    kind: deadline
+    start: 2026-07-11 09:00
+    end: 10:00
+    location: Room 1
+"""
+
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def _calendar(place: str):
+    return loader.load_text(DEFINITION.format(place=place))
+
+
+def test_location_of_follows_the_time_shape():
+    calendar = _calendar("Hall A")
+    desk, due, own = (calendar.event(i) for i in ("desk", "due", "own"))
+    assert inherits_location(desk) and not inherits_location(due)
+    assert location_of(desk, calendar) == "Hall A"
+    assert location_of(due, calendar) == ""
+    assert location_of(own, calendar) == "Room 1"
+
+
+def test_a_new_calendar_location_raises_sequence_where_the_feed_shows_it():
+    first = revisions.reconcile(_calendar("Hall A"), None, NOW)
+    later = revisions.reconcile(_calendar("Hall B"), first, NOW + timedelta(hours=1))
+    # The timed event of kind "deadline" gets the new LOCATION in the feed: SEQUENCE rises.
+    assert later.of("desk").sequence == 1
+    # A deadline instant has no LOCATION, and an event with its own keeps it: unchanged.
+    assert later.of("due").sequence == 0
+    assert later.of("own").sequence == 0
