@@ -212,6 +212,8 @@ def summarize_profile(path: Path) -> dict:
 
 
 def measure_http(work: Path, seconds: float, rounds: int) -> dict:
+    if not http.ensure_wrk():
+        log("HTTP: no wrk (apt-get install wrk); a Python client stands in, slower than servers")
     log("HTTP: exporting the site (10,000 + 100 events)")
     events = work / "http-events"
     events.mkdir()
@@ -258,6 +260,13 @@ def measure_http(work: Path, seconds: float, rounds: int) -> dict:
         (
             "ours, gthread",
             lambda: http.gunicorn("wsgi:app", "gthread", env, "/healthz", work / "g1.log"),
+        ),
+        (
+            # every request through Flask: what the below-Flask path (FastPath) is worth
+            "ours through Flask only, gthread",
+            lambda: http.gunicorn(
+                "bench.flaskonly:app", "gthread", env, "/healthz", work / "g5.log"
+            ),
         ),
         (
             "constant bytes, gthread",
@@ -472,6 +481,27 @@ def render_http(h: dict) -> list[str]:
                 f"{case} {ours[case]['rps'] / floor[case]['rps']:.2f}x" for case in h["cases"]
             )
         )
+    fast, flask_only = h["servers"].get("ours, gthread"), h["servers"].get(
+        "ours through Flask only, gthread"
+    )
+    if fast and flask_only:
+        lines += [
+            "",
+            "The below-Flask path (`FastPath`), worth (gthread, req/s with it / without it): "
+            + ", ".join(
+                f"{case} {fast[case]['rps'] / flask_only[case]['rps']:.2f}x" for case in h["cases"]
+            ),
+        ]
+    nginx_row = h["servers"].get("nginx, static export")
+    if nginx_row and fast:
+        lines += [
+            "",
+            "The load generator is not the bottleneck: nginx on the same export answers "
+            + ", ".join(
+                f"{case} {nginx_row[case]['rps'] / fast[case]['rps']:.1f}x" for case in h["cases"]
+            )
+            + " the requests per second of ours.",
+        ]
     if "wsgi" in h:
         lines += [
             "",

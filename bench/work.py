@@ -225,6 +225,10 @@ def wsgi(events: str, export: str, paths: str) -> dict:
 
 def main(argv: list[str]) -> int:
     what, *args = argv
+    if what not in ("floor",):
+        from feeds import gcpause
+
+        gcpause.tune()  # as wsgi.py and the CLI do for our process (feeds.gcpause)
     if what == "cold":
         result = cold(args[0])
     elif what == "cold-feeds":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -337,3 +338,76 @@ def test_rendering_with_a_cache_equals_rendering_without(tmp_path):
         assert [(r.path, r.body, r.last_modified, r.download_name) for r in build.resources] == [
             (r.path, r.body, r.last_modified, r.download_name) for r in plain.resources
         ]
+
+
+# -- the below-Flask path (feeds.serve.app.FastPath) ---------------------------------
+
+CORPUS = Path(__file__).parent / "corpus"
+_ETAG = object()  # stands for the resource's own ETag
+_CONDITIONS = {
+    "none": {},
+    "inm match": {"If-None-Match": _ETAG},
+    "inm other": {"If-None-Match": '"0000"'},
+    "inm weak": {"If-None-Match": "W/" + "\0"},
+    "inm star": {"If-None-Match": "*"},
+    "inm list": {"If-None-Match": '"0000", \0'},
+    "inm empty": {"If-None-Match": ""},
+    "ims before": {"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"},
+    "ims equal": {"If-Modified-Since": "\0"},
+    "ims after": {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    "ims no zone": {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00"},
+    "ims garbage": {"If-Modified-Since": "yesterday"},
+    "both, inm matches": {
+        "If-None-Match": _ETAG,
+        "If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT",
+    },
+    "both, ims matches": {"If-None-Match": '"0000"', "If-Modified-Since": "\0"},
+}
+
+
+def _wsgi_call(wsgi, path: str, method: str, headers: dict) -> tuple:
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=path, method=method, headers=headers).get_environ()
+    got = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        got["status"], got["headers"] = status, list(response_headers)
+
+    body = b"".join(wsgi(environ, start_response))
+    return got["status"], got["headers"], body
+
+
+@pytest.mark.parametrize("source", ["bundled", "corpus"])
+def test_fast_path_answers_equal_the_flask_routes(tmp_path, source):
+    from email.utils import format_datetime
+
+    from feeds.serve.app import FastPath, create_app
+
+    folder = tmp_path / source
+    ignore = shutil.ignore_patterns(".*", "history", "*.md")
+    shutil.copytree(BUNDLED if source == "bundled" else CORPUS, folder, ignore=ignore)
+    settings = make_settings(folder)
+    app = create_app(settings, Store(settings, write_revisions=False))
+    fast = app.wsgi_app
+    assert isinstance(fast, FastPath)
+    flask_only = fast.wsgi_app
+    site = fast.store.site
+    paths = sorted(site.resources)
+    assert len(paths) > 10
+    answered = 0
+    for path in paths:
+        resource = site.get(path)
+        stamp = format_datetime(resource.last_modified, usegmt=True)
+        for form, headers in _CONDITIONS.items():
+            own = {"If-None-Match": resource.etag, "If-Modified-Since": stamp}
+            headers = {
+                k: resource.etag if v is _ETAG else v.replace("\0", own[k])
+                for k, v in headers.items()
+            }
+            for method in ("GET", "HEAD", "OPTIONS", "POST"):
+                expected = _wsgi_call(flask_only, path, method, headers)
+                got = _wsgi_call(fast, path, method, headers)
+                assert got == expected, (path, method, form)
+                answered += expected[0].startswith("304")
+    assert answered  # the conditional forms did reach 304s

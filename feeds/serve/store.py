@@ -43,52 +43,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds.definitions import incremental
-from feeds.definitions import loader
-from feeds import revisions
 from feeds import site
 from feeds.config import Settings
+from feeds.definitions import loader
 from feeds.errors import Problem
+from feeds.serve import files, health
+from feeds.serve.files import SETTLE_SECONDS, FileState
 
 log = logging.getLogger("feeds")
-
-#: A file modified more recently than this may still be being written.
-SETTLE_SECONDS = 0.25
-#: Within this long of a file's mtime, an unchanged stat does not prove unchanged bytes
-#: (timestamps are coarse), so the bytes are hashed again on the next poll.
-RACY_SECONDS = 2.0
-
-
-@dataclass
-class FileState:
-    """What the store knows about one definition file."""
-
-    path: Path
-    signature: tuple | None = None  # (mtime_ns, size, inode) when last read
-    revisions_signature: tuple | None = None
-    racy: bool = False
-    checked: str = ""  # digest of the bytes (and revisions) last checked
-    build: site.CalendarBuild | None = None  # the last good one
-    problems: tuple[Problem, ...] = ()  # of the last version checked
-    read_problem: Problem | None = None  # the file could not be read
-    loaded_at: datetime | None = None
-    missing_since: float | None = None
-    cache: dict = field(default_factory=dict)  # rendered events (feeds.site)
-    parse_cache: incremental.ParseCache = field(default_factory=incremental.ParseCache)
-
-    @property
-    def revisions_file(self) -> Path | None:
-        if self.build is None:
-            return None
-        return revisions.revisions_path(self.build.calendar)
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -249,82 +217,13 @@ class Store:
         return changed
 
     def _load(self, state: FileState) -> bool:
-        """Re-read ``state.path`` if it changed; True if it has a new good build."""
-        signature = _stat(state.path)
-        if signature is None:
-            return False  # vanished since the listing: the next poll notices the removal
-        revisions_file = state.revisions_file
-        revisions_signature = _stat(revisions_file) if revisions_file else None
-        if (
-            signature == state.signature
-            and revisions_signature == state.revisions_signature
-            and not state.racy
-        ):
-            return False
-        age = time.time() - signature[0] / 1e9
-        if state.build is not None and 0 <= age < self.settle_seconds:
-            self._wake_at(time.monotonic() + self.settle_seconds - age)
-            return False  # may still be being written; the last good version stays
-        try:
-            data = loader.read_bytes(state.path)  # bounded; never blocks on a FIFO
-        except OSError as exc:
-            problem = Problem(
-                str(state.path),
-                0,
-                f"cannot read the file: {exc.strerror or exc}",
-                "check its permissions",
-            )
-            if state.read_problem != problem:
-                log.error("%s", problem)
-            state.read_problem = problem
-            return False
-        if state.read_problem is not None:
-            log.info("%s: readable again", state.path)
-            state.read_problem = None
-        if _stat(state.path) != signature:
-            self._wake_at(time.monotonic() + self.settle_seconds)
-            return False  # changed while being read: read it again later
-        state.signature = signature
-        state.revisions_signature = revisions_signature
-        state.racy = age < RACY_SECONDS
-        revisions_text = _read_text(revisions_file) if revisions_file else ""
-        checked = _digest(data, revisions_text)
-        if checked == state.checked:
-            return False
-        state.checked = checked
-
-        calendar, problems = loader.check_text(data, str(state.path), state.parse_cache)
-        if calendar is None:
-            state.problems = tuple(problems)
-            for problem in problems:
-                (log.error if problem.severity == "error" else log.warning)("%s", problem)
-            if state.build is not None:
-                log.error(
-                    "%s: not published; still serving the last good version of '%s' (%s)",
-                    state.path,
-                    state.build.calendar.id,
-                    state.build.version[:12],
-                )
-            return False
-        revs = revisions.update(calendar, write=self.write_revisions)
-        version = hashlib.sha256(data + revisions.dumps(revs).encode()).hexdigest()
-        build = site.render_calendar(calendar, revs, self.settings, state.cache, version)
-        state.build = build
-        state.problems = tuple(problems)
-        state.loaded_at = datetime.now(UTC).replace(microsecond=0)
-        # Remember the revisions file as it is after our own update, so our
-        # write does not count as an edit but another worker's later one does.
-        written = revisions.revisions_path(calendar)
-        state.revisions_signature = _stat(written)
-        state.checked = _digest(data, _read_text(written))
-        log.info(
-            "%s: loaded calendar '%s' (%d events, version %s)",
-            state.path,
-            calendar.id,
-            len(calendar.events),
-            version[:12],
+        return files.load(
+            state,
+            self.settings,
+            write_revisions=self.write_revisions,
+            settle_seconds=self.settle_seconds,
+            wake=self._wake_at,
         )
-        return True
 
     def _assemble(self) -> site.Site | None:
         """The site of the served builds, or None (and a logged problem) if that fails."""
@@ -371,37 +270,7 @@ class Store:
 
     def _publish(self, new_site: site.Site) -> None:
         """Replace the snapshot (one assignment) with ``new_site`` and its report."""
-        served = {b.calendar.id: b for b in new_site.builds}
-        calendars = []
-        problems: list[Problem] = []
-        for path in sorted(self._files):
-            state = self._files[path]
-            conflict = self._conflicts.get(path)
-            found = [*state.problems, *(p for p in (state.read_problem, conflict) if p)]
-            problems.extend(found)
-            errors = [str(p) for p in found if p.severity == "error"]
-            build = state.build
-            live = build is not None and served.get(build.calendar.id) is build
-            if not live:
-                serving = "nothing"
-            elif state.missing_since is not None:
-                serving = "last good version (file missing)"
-            elif errors:
-                serving = "last good version"
-            else:
-                serving = "current"
-            calendars.append(
-                {
-                    "file": str(path),
-                    "id": build.calendar.id if build else None,
-                    "version": build.version if live else None,
-                    "loaded_at": _stamp(state.loaded_at) if live else None,
-                    "events": len(build.events) if live else 0,
-                    "serving": serving,
-                    "errors": errors,
-                    "warnings": [str(p) for p in found if p.severity != "error"],
-                }
-            )
+        calendars, problems = health.calendars_report(self._files, self._conflicts, new_site)
         for extra in (self._folder_problem, self._site_problem):
             if extra is not None:
                 problems.append(extra)
@@ -418,49 +287,8 @@ class Store:
         )
 
     def health(self) -> tuple[dict, int]:
-        """``(json, status)`` for ``/healthz``.
-
-        200 while the site serves at least one calendar (``status`` is ``ok``,
-        or ``degraded`` when some definition has errors and its last good
-        version, or nothing, is served for it); 503 when there is nothing good
-        to serve (``failing``): no definitions, or none valid. A load balancer
-        should take an instance out on 503 only.
-        """
-        snap = self.current()
-        errors = [str(p) for p in snap.problems if p.severity == "error"]
-        status = "failing" if not snap.serving else ("degraded" if errors else "ok")
-        body = {
-            "status": status,
-            "process": os.getpid(),
-            "site_version": snap.version,
-            "loaded_at": _stamp(snap.assembled_at),
-            "checked_at": _stamp(snap.checked_at),
-            "reload_seconds": self.settings.reload_seconds,
-            "calendars": list(snap.calendars),
-            "errors": errors,
-        }
-        return body, 200 if snap.serving else 503
-
-
-def _stat(path: Path | None) -> tuple | None:
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _digest(data: bytes, revisions_text: str) -> str:
-    return hashlib.sha256(data + b"\0" + revisions_text.encode("utf-8")).hexdigest()
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+        """``(json, status)`` for ``/healthz`` (:func:`feeds.serve.health.health`)."""
+        return health.health(self.current(), self.settings.reload_seconds)
 
 
 def _site_version(built: site.Site) -> str:
@@ -470,7 +298,3 @@ def _site_version(built: site.Site) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

@@ -1,0 +1,77 @@
+"""What the store reports: each definition file's state, and the ``/healthz`` answer."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from feeds import site
+from feeds.errors import Problem
+from feeds.serve.files import FileState
+
+
+def calendars_report(
+    files: dict[Path, FileState], conflicts: dict[Path, Problem], new_site: site.Site
+) -> tuple[list[dict], list[Problem]]:
+    """One entry per definition file (what is served from it, its problems), and every problem."""
+    served = {b.calendar.id: b for b in new_site.builds}
+    calendars = []
+    problems: list[Problem] = []
+    for path in sorted(files):
+        state = files[path]
+        conflict = conflicts.get(path)
+        found = [*state.problems, *(p for p in (state.read_problem, conflict) if p)]
+        problems.extend(found)
+        errors = [str(p) for p in found if p.severity == "error"]
+        build = state.build
+        live = build is not None and served.get(build.calendar.id) is build
+        if not live:
+            serving = "nothing"
+        elif state.missing_since is not None:
+            serving = "last good version (file missing)"
+        elif errors:
+            serving = "last good version"
+        else:
+            serving = "current"
+        calendars.append(
+            {
+                "file": str(path),
+                "id": build.calendar.id if build else None,
+                "version": build.version if live else None,
+                "loaded_at": stamp(state.loaded_at) if live else None,
+                "events": len(build.events) if live else 0,
+                "serving": serving,
+                "errors": errors,
+                "warnings": [str(p) for p in found if p.severity != "error"],
+            }
+        )
+    return calendars, problems
+
+
+def health(snap, reload_seconds: float) -> tuple[dict, int]:
+    """``(json, status)`` for ``/healthz``.
+
+    200 while the site serves at least one calendar (``status`` is ``ok``,
+    or ``degraded`` when some definition has errors and its last good
+    version, or nothing, is served for it); 503 when there is nothing good
+    to serve (``failing``): no definitions, or none valid. A load balancer
+    should take an instance out on 503 only.
+    """
+    errors = [str(p) for p in snap.problems if p.severity == "error"]
+    status = "failing" if not snap.serving else ("degraded" if errors else "ok")
+    body = {
+        "status": status,
+        "process": os.getpid(),
+        "site_version": snap.version,
+        "loaded_at": stamp(snap.assembled_at),
+        "checked_at": stamp(snap.checked_at),
+        "reload_seconds": reload_seconds,
+        "calendars": list(snap.calendars),
+        "errors": errors,
+    }
+    return body, 200 if snap.serving else 503
+
+
+def stamp(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
