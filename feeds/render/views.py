@@ -173,84 +173,97 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
     for number, shift in enumerate(shifts[:MAX_OCCURRENCES_SHOWN], start=1):
         common = dict(view=view, first=number == 1, number=number, total=total)
         if isinstance(when, AllDay):
-            first, end = when.first + shift, when.end_exclusive + shift
-            days = (end - first).days
-            text = (
-                "All day"
-                if days == 1
-                else f"{short_date(first)} to {short_date(end - timedelta(days=1))} ({days} days)"
-            )
-            rows.append(
-                Row(
-                    **common,
-                    day=first,
-                    all_day=True,
-                    start_utc=_midnight_utc(first, zone),
-                    end_utc=_midnight_utc(end, zone),
-                    time_text=text,
-                    time_iso=first.isoformat(),
-                    zone_abbr="",
-                    original="",
-                    viewer=False,
-                )
-            )
-            continue
-        if isinstance(when, Deadline):
-            start_utc = end_utc = when.at_utc
-            wall_start = when.at
-            wall_end = when.at
+            rows.append(_all_day_row(common, when, shift, zone))
         else:
-            assert isinstance(when, Timed)
-            wall_start, wall_end = when.start + shift, when.end + shift
-            if shift:
-                start_utc = tz.to_utc(wall_start, when.zone)
-                end_utc = tz.to_utc(wall_end, when.zone)
-            else:
-                start_utc, end_utc = when.start_utc, when.end_utc
-        here_start = tz.to_wall(start_utc, zone)
-        here_end = tz.to_wall(end_utc, zone)
-        abbr = tz.abbreviation(start_utc, zone)
-        if isinstance(when, Deadline):
-            text = f"Due {here_start:%H:%M}"
-        elif here_end.date() == here_start.date():
-            text = f"{here_start:%H:%M}–{here_end:%H:%M}"
-        else:
-            text = f"{here_start:%H:%M} to {short_date(here_end)} {here_end:%H:%M}"
-        original = ""
-        own_zone = when.zone
-        if own_zone != zone:
-            own_abbr = tz.abbreviation(start_utc, own_zone)
-            label = (
-                own_abbr
-                if own_abbr.startswith("UTC")
-                else f"{own_abbr}, {tz.offset_label(start_utc, own_zone)}"
-            )
-            if isinstance(when, Deadline):
-                original = f"{short_date(wall_start)} {wall_start:%H:%M} {label}"
-            elif wall_end.date() == wall_start.date():
-                original = f"{short_date(wall_start)} {wall_start:%H:%M}–{wall_end:%H:%M} {label}"
-            else:
-                original = (
-                    f"{short_date(wall_start)} {wall_start:%H:%M} to "
-                    f"{short_date(wall_end)} {wall_end:%H:%M} {label}"
-                )
-            if own_zone == tz.AOE:
-                original += " (Anywhere on Earth)"
-        rows.append(
-            Row(
-                **common,
-                day=here_start.date(),
-                all_day=False,
-                start_utc=start_utc,
-                end_utc=end_utc,
-                time_text=text,
-                time_iso=_offset_iso(here_start, start_utc),
-                zone_abbr=abbr,
-                original=original,
-                viewer=True,
-            )
-        )
+            rows.append(_timed_row(common, when, shift, zone))
     return rows
+
+
+def _all_day_row(common: dict, when: AllDay, shift: timedelta, zone: str) -> Row:
+    first, end = when.first + shift, when.end_exclusive + shift
+    days = (end - first).days
+    text = (
+        "All day"
+        if days == 1
+        else f"{short_date(first)} to {short_date(end - timedelta(days=1))} ({days} days)"
+    )
+    return Row(
+        **common,
+        day=first,
+        all_day=True,
+        start_utc=_midnight_utc(first, zone),
+        end_utc=_midnight_utc(end, zone),
+        time_text=text,
+        time_iso=first.isoformat(),
+        zone_abbr="",
+        original="",
+        viewer=False,
+    )
+
+
+def _timed_row(common: dict, when: Timed | Deadline, shift: timedelta, zone: str) -> Row:
+    """A timed event's or a deadline's row: in ``zone``, and as written when that differs."""
+    if isinstance(when, Deadline):
+        start_utc = end_utc = when.at_utc
+        wall_start = when.at
+        wall_end = when.at
+    else:
+        assert isinstance(when, Timed)
+        wall_start, wall_end = when.start + shift, when.end + shift
+        if shift:
+            start_utc = tz.to_utc(wall_start, when.zone)
+            end_utc = tz.to_utc(wall_end, when.zone)
+        else:
+            start_utc, end_utc = when.start_utc, when.end_utc
+    here_start = tz.to_wall(start_utc, zone)
+    here_end = tz.to_wall(end_utc, zone)
+    abbr = tz.abbreviation(start_utc, zone)
+    if isinstance(when, Deadline):
+        text = f"Due {here_start:%H:%M}"
+    elif here_end.date() == here_start.date():
+        text = f"{here_start:%H:%M}–{here_end:%H:%M}"
+    else:
+        text = f"{here_start:%H:%M} to {short_date(here_end)} {here_end:%H:%M}"
+    original = ""
+    if when.zone != zone:
+        original = _as_written(when, wall_start, wall_end, start_utc)
+    return Row(
+        **common,
+        day=here_start.date(),
+        all_day=False,
+        start_utc=start_utc,
+        end_utc=end_utc,
+        time_text=text,
+        time_iso=_offset_iso(here_start, start_utc),
+        zone_abbr=abbr,
+        original=original,
+        viewer=True,
+    )
+
+
+def _as_written(
+    when: Timed | Deadline, wall_start: datetime, wall_end: datetime, start_utc: datetime
+) -> str:
+    """The time as written, in the event's own zone and labelled so (rows show another zone)."""
+    own_zone = when.zone
+    own_abbr = tz.abbreviation(start_utc, own_zone)
+    label = (
+        own_abbr
+        if own_abbr.startswith("UTC")
+        else f"{own_abbr}, {tz.offset_label(start_utc, own_zone)}"
+    )
+    if isinstance(when, Deadline):
+        original = f"{short_date(wall_start)} {wall_start:%H:%M} {label}"
+    elif wall_end.date() == wall_start.date():
+        original = f"{short_date(wall_start)} {wall_start:%H:%M}–{wall_end:%H:%M} {label}"
+    else:
+        original = (
+            f"{short_date(wall_start)} {wall_start:%H:%M} to "
+            f"{short_date(wall_end)} {wall_end:%H:%M} {label}"
+        )
+    if own_zone == tz.AOE:
+        original += " (Anywhere on Earth)"
+    return original
 
 
 def agenda(views: Sequence[EventView], zone: str) -> list[Day]:
