@@ -1,4 +1,5 @@
-"""The HTML pages' caches (feeds.pages._Cache): an edit re-renders what it touched, same bytes.
+"""The HTML pages' cache (feeds.render.page_cache.PageCache): an edit re-renders what it
+touched, with the same bytes.
 
 No timing here: the tests count what is rendered and compare bytes with a render from
 nothing.
@@ -48,17 +49,11 @@ def spied(monkeypatch):
     monkeypatch.setattr(pages._Renderer, "calendar", spy_calendar)
     monkeypatch.setattr(pages, "rows_of", spy_rows_of)
     monkeypatch.setattr(pages, "_macros", lambda *a: Spy(macros(*a)))
-    monkeypatch.setattr(pages, "_cache", pages._Cache())
     return counts
 
 
 def _fresh_pages(site) -> dict[str, bytes]:
-    old = pages._cache
-    try:
-        pages._cache = pages._Cache()
-        return pages.render_pages(site.builds, site.feeds, site.settings)
-    finally:
-        pages._cache = old
+    return pages.render_pages(site.builds, site.feeds, site.settings)  # no cache: from nothing
 
 
 def test_an_edit_re_renders_one_calendars_pages_and_one_events_rows(tmp_path, spied):
@@ -92,8 +87,26 @@ def test_an_edit_re_renders_one_calendars_pages_and_one_events_rows(tmp_path, sp
 def test_render_all_equals_a_render_from_nothing_when_nothing_changed(tmp_path, spied):
     live = Store(make_settings(BUNDLED), settle_seconds=0, write_revisions=False)
     site = live.site
-    first = pages.render_all(site.builds, site.feeds, site.settings)
+    cache = pages.PageCache()
+    first = pages.render_all(site.builds, site.feeds, site.settings, cache)
     spied["event_row"] = 0
-    again = pages.render_all(site.builds, site.feeds, site.settings)
+    again = pages.render_all(site.builds, site.feeds, site.settings, cache)
     assert spied["event_row"] == 0
     assert again == first == {p: b.decode() for p, b in _fresh_pages(site).items()}
+
+
+def test_a_site_cache_is_what_a_re_assembly_reuses(tmp_path):
+    from feeds import site as site_module
+
+    live = Store(make_settings(BUNDLED), settle_seconds=0, write_revisions=False)
+    builds, settings = live.site.builds, live.site.settings
+    page = "/calendars/icml-2026/"
+    # the store's cache: the same page Resource (its bytes not hashed again)
+    again = site_module.assemble(builds, settings, live.cache)
+    assert again.get(page) is live.site.get(page)
+    assert again.cache is live.cache
+    # no cache: nothing reused, the same bytes
+    fresh = site_module.assemble(builds, settings)
+    assert fresh.get(page) is not live.site.get(page)
+    assert fresh.get(page).body == live.site.get(page).body
+    assert fresh.cache is not live.cache

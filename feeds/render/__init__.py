@@ -1,1 +1,9 @@
-"""TODO"""
+"""Turning the model into bytes: iCalendar (:mod:`ics`), calendar links (:mod:`links`), pages.
+
+The HTML pages are :mod:`pages` (the renderer and what it keeps between renders,
+:mod:`page_cache`), made of :mod:`views` (events and agenda rows as the templates show
+them), :mod:`boxes` (subscribe boxes), :mod:`paths` (page URLs, relative links) and
+:mod:`assets` (static files, QR codes). May import the model, :mod:`feeds.scope`,
+:mod:`feeds.tz`, :mod:`feeds.occurrences`, the value types of :mod:`feeds.revisions` and
+config; never :mod:`feeds.site` or :mod:`feeds.serve`.
+"""

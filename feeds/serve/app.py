@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if request.query_string and resource.media_type == CALENDAR_TYPE:
             # a feed with subscriber choices (?kind=, ?tags=, ?ids=, ?alarm=)
             try:
-                resource = selection.resource(site, "/" + path, request.query_string) or resource
+                found = selection.resource(site, "/" + path, request.query_string, store.cache)
+                resource = found or resource
             except selection.SelectionError as exc:
                 return bad_request(str(exc))
         return respond(resource)
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def subscribe():
         # the "your feed" page: the one page rendered per request (then cached)
         try:
-            return respond(selection.subscribe_page(store.site, request.query_string, settings))
+            page = selection.subscribe_page(store.site, request.query_string, settings, store.cache)
+            return respond(page)
         except selection.SelectionError as exc:
             return bad_request(str(exc))
 

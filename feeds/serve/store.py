@@ -100,7 +100,8 @@ class Store:
         self._reassemble = False
         self._lock = threading.Lock()
         self._next_check = 0.0
-        self._snapshot = Snapshot(site.assemble([], settings))
+        self.cache = site.SiteCache()  # pages, page resources, selections: kept across reloads
+        self._snapshot = Snapshot(site.assemble([], settings, self.cache))
         self.refresh()
 
     # reading ---------------------------------------------------------------
@@ -229,7 +230,7 @@ class Store:
         """The site of the served builds, or None (and a logged problem) if that fails."""
         served = self._resolve_ids()
         try:
-            new_site = site.assemble([s.build for s in served], self.settings)
+            new_site = site.assemble([s.build for s in served], self.settings, self.cache)
         except Exception as exc:
             log.exception("assembling the site failed; still serving the previous one")
             self._site_problem = Problem(

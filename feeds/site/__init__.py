@@ -1,15 +1,19 @@
 """The published site: every URL's ready bytes, built from rendered calendars.
 
-Owns what a URL answers (:mod:`resources`), which events each feed holds and how
-calendars are joined into the site (:mod:`build`), the response-header policy
-shared by the live app and static hosts (:mod:`response_headers`), and feeds
-narrowed by a subscriber's query (:mod:`selection`).
+Owns what a URL answers (:mod:`resources`), the feeds each calendar gives (each
+with the :class:`feeds.scope.Scope` of events it holds) and how calendars are
+joined into the site (:mod:`build`), the response-header policy shared by the
+live app and static hosts (:mod:`response_headers`), feeds narrowed by a
+subscriber's query (:mod:`selection`), and what a live site keeps between
+builds and requests (:mod:`cache`, one :class:`SiteCache` the caller owns).
 
-May import: the model, :mod:`feeds.render`, :mod:`feeds.revisions`, config.
-Never imports Flask or the serving and export shells.
+May import: the model, :mod:`feeds.scope`, :mod:`feeds.render`,
+:mod:`feeds.revisions`, config, gcpause. Never imports Flask or the serving and
+export shells.
 """
 
 from feeds.site.build import assemble, event_path, feeds_json, render_calendar
+from feeds.site.cache import SiteCache
 from feeds.site.resources import (
     CALENDAR_TYPE,
     HTML_TYPE,
@@ -28,6 +32,7 @@ __all__ = [
     "FeedInfo",
     "Resource",
     "Site",
+    "SiteCache",
     "assemble",
     "event_path",
     "feeds_json",

@@ -10,11 +10,16 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from feeds.config import Settings
 from feeds.model import Calendar
 from feeds.render import ics
 from feeds.revisions import Revisions
+from feeds.scope import Scope
+
+if TYPE_CHECKING:
+    from feeds.site.cache import SiteCache
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 JSON_TYPE = "application/json"
@@ -48,9 +53,17 @@ class FeedInfo:
     path: str
     event_count: int
     last_modified: datetime
-    calendar_id: str | None = None
-    kind: str | None = None
+    scope: Scope = Scope()  # which events it holds
     header: ics.FeedHeader | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def calendar_id(self) -> str | None:
+        """The calendar it is one of the feeds of; None for the merged feeds."""
+        return self.scope.calendar_id
+
+    @property
+    def kind(self) -> str | None:
+        return self.scope.kind
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ class Site:
     feeds: tuple[FeedInfo, ...]
     builds: tuple[CalendarBuild, ...]
     settings: Settings | None = None  # what it was built with (max-age for static hosts)
+    #: the cache it was assembled with: the default for its selections (feeds.site.selection)
+    cache: SiteCache | None = field(default=None, compare=False, repr=False)
 
     def get(self, path: str) -> Resource | None:
         return self.resources.get(path)

@@ -17,7 +17,8 @@ naming the bad value and the valid ones (a 400 for the web app).
 
 :func:`render` reuses the VEVENT bytes the site already rendered, inserting
 VALARM blocks before ``END:VEVENT`` when reminders are asked for, and
-:func:`resource` caches the result in a small LRU keyed by the unfiltered
+:func:`resource` caches the result in the site's selections LRU
+(:class:`feeds.site.cache.SiteCache`) keyed by the unfiltered
 feed's ETag (which changes whenever anything in it does) and the canonical
 selection, so a client polling the same URL gets a lookup.
 
@@ -38,8 +39,6 @@ whatever the query string says.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -47,11 +46,11 @@ from urllib.parse import parse_qsl, quote
 
 import icalendar
 
-from feeds.render import ics
 from feeds import occurrences
-from feeds.render import pages
 from feeds.config import Settings
 from feeds.model import Event, Timed, kind_slug
+from feeds.render import ics, pages
+from feeds.site.cache import LRU, SiteCache
 from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
 
 #: Parameter names, with the spellings accepted for each.
@@ -98,10 +97,6 @@ class Selection:
 
     def __bool__(self) -> bool:
         return bool(self.kinds or self.tags or self.ids or self.alarms or self.times)
-
-    @property
-    def narrows(self) -> bool:
-        return bool(self.kinds or self.tags or self.ids)
 
     def query(self) -> str:
         """The canonical query string (without ``?``); empty for the whole feed."""
@@ -209,7 +204,7 @@ def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selec
 def _kinds(values: list[str], events: list[Event], feed: FeedInfo) -> tuple[str, ...]:
     if not values:
         return ()
-    kinds = {e.kind for e in events} | ({feed.kind} if feed.kind else {"deadline"})
+    kinds = {e.kind for e in events} | ({feed.scope.kind} if feed.scope.kind else {"deadline"})
     lookup = {k: k for k in kinds} | {kind_slug(k): k for k in kinds}
     out = set()
     for value in values:
@@ -243,14 +238,14 @@ def _ids(values: list[str], events: list[Event], feed: FeedInfo, site: Site) -> 
     match nothing), so a personal feed keeps working when an event is dropped."""
     if not values:
         return ()
-    qualified = feed.calendar_id is None
+    qualified = feed.scope.merged
     known = {f"{e.calendar_id}/{e.id}" if qualified else e.id for e in events}
     by_bare: dict[str, list[str]] = {}
     for e in events:
         by_bare.setdefault(e.id, []).append(f"{e.calendar_id}/{e.id}")
     removed = set()
     for build in site.builds:
-        if feed.calendar_id in (None, build.calendar.id):
+        if feed.scope.includes_calendar(build.calendar.id):
             removed |= {
                 f"{build.calendar.id}/{i}" if qualified else i for i in build.revisions.removed
             }
@@ -333,19 +328,20 @@ def duration_words(value: timedelta) -> str:
 
 
 def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
-    """The rendered events a feed is made of, by the rules :mod:`feeds.site` uses."""
+    """The rendered events ``feed.scope`` includes."""
+    scope = feed.scope
     return [
         r
         for b in site.builds
-        if feed.calendar_id in (None, b.calendar.id)
+        if scope.includes_calendar(b.calendar.id)
         for r in b.events
-        if feed.kind in (None, r.event.kind)
+        if scope.includes_kind(r.event.kind)
     ]
 
 
 def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
     """The feed's bytes narrowed to ``selection``, with its reminders."""
-    qualified = feed.calendar_id is None
+    qualified = feed.scope.merged
     chosen: Sequence[ics.RenderedEvent] = [
         r for r in feed_events(site, feed) if selection.matches(r.event, qualified)
     ]
@@ -448,47 +444,19 @@ def feed_by_id(site: Site, feed_id: str) -> FeedInfo | None:
     return None
 
 
-class _LRU:
-    """A small thread-safe LRU bounded by entries and by total body size."""
-
-    def __init__(self, entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self._data: OrderedDict = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key, value: Resource) -> None:
-        with self._lock:
-            if key in self._data:
-                return
-            self._data[key] = value
-            self._size += len(value.body)
-            while self._data and (len(self._data) > self.entries or self._size > self.max_bytes):
-                _, old = self._data.popitem(last=False)
-                self._size -= len(old.body)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._size = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
+def _selections(site: Site, cache: SiteCache | None) -> LRU:
+    """Where selected feeds are kept: ``cache``'s, else the site's own, else a fresh one."""
+    owner = cache if cache is not None else site.cache
+    return owner.selections if owner is not None else LRU()
 
 
-cache = _LRU()
-
-
-def resource(site: Site, path: str, query_string: str | bytes) -> Resource | None:
+def resource(
+    site: Site, path: str, query_string: str | bytes, cache: SiteCache | None = None
+) -> Resource | None:
     """The resource for a feed ``path`` with a query string, from the cache when it can be.
+
+    ``cache`` is the site's :class:`~feeds.site.cache.SiteCache` (by default the one the site
+    was assembled with); selected feeds are kept in its ``selections`` LRU.
 
     Returns None when ``path`` is not a feed; raises :class:`SelectionError` for a bad query.
     An empty selection is the feed itself.
@@ -501,13 +469,14 @@ def resource(site: Site, path: str, query_string: str | bytes) -> Resource | Non
     if not selection:
         return whole
     key = (path, whole.etag, selection)
-    hit = cache.get(key)
+    lru = _selections(site, cache)
+    hit = lru.get(key)
     if hit is None:
         body = render(site, feed, selection)
         hit = Resource(
             f"{path}?{selection.query()}", body, CALENDAR_TYPE, whole.last_modified, cors=True
         )
-        cache.put(key, hit)
+        lru.put(key, hit)
     return hit
 
 
@@ -519,7 +488,9 @@ def _show(value: str) -> str:
     return value if len(value) <= 60 else value[:60] + "..."
 
 
-def subscribe_page(site: Site, query_string: str | bytes, settings: Settings) -> Resource:
+def subscribe_page(
+    site: Site, query_string: str | bytes, settings: Settings, cache: SiteCache | None = None
+) -> Resource:
     """The "your feed" page for ``?feed=<feed id>&ids=..&alarm=..`` (the picker form's target).
 
     It is the one page rendered per request, because its URL has a query
@@ -537,10 +508,11 @@ def subscribe_page(site: Site, query_string: str | bytes, settings: Settings) ->
         raise SelectionError(f"unknown feed '{_show(feed_ids[0])}'; feeds: {known}")
     chosen = parse([(k, v) for k, v in pairs if k != "feed"], site, feed)
     key = ("/subscribe/", whole.etag, feed.id, chosen, settings.public_url)
-    hit = cache.get(key)
+    lru = _selections(site, cache)
+    hit = lru.get(key)
     if hit is None:
         html = pages.render_your_feed(site.builds, site.feeds, feed, chosen, settings)
         query = f"feed={quote(feed.id, safe='/')}" + (f"&{chosen.query()}" if chosen else "")
         hit = Resource(f"/subscribe/?{query}", html.encode("utf-8"), HTML_TYPE, whole.last_modified)
-        cache.put(key, hit)
+        lru.put(key, hit)
     return hit

@@ -1,0 +1,311 @@
+"""What the page templates show: events as views, their occurrences as agenda rows by day.
+
+Pure functions of the model (nothing reads the clock); times are written in the
+display zone and as UTC instants, which ``static/local-times.js`` turns into the
+viewer's own time in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from feeds import tz
+from feeds.config import Settings
+from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed
+from feeds.render import ics, links
+from feeds.render.paths import calendar_page
+
+#: A repeating event shows at most this many occurrences in the agenda.
+MAX_OCCURRENCES_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as the pages show it, with every link that acts on it."""
+
+    event: Event
+    calendar: Calendar
+    anchor: str
+    page: str  # URL path of the calendar page holding its anchor
+    ics_path: str
+    links: links.EventLinks
+    location: str
+    details: str
+    repeat_text: str
+    kind_label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One occurrence in the agenda."""
+
+    view: EventView
+    first: bool  # the first occurrence carries the anchor, checkbox and links
+    number: int  # 1-based occurrence number
+    total: int
+    day: date
+    all_day: bool
+    start_utc: datetime
+    end_utc: datetime
+    time_text: str  # in the display zone
+    time_iso: str  # for <time datetime>
+    zone_abbr: str
+    original: str  # the time as written, when in another zone ("28 Jan 23:59 AoE")
+    viewer: bool  # timed or deadline: the browser adds the viewer's local time
+
+    @property
+    def start_z(self) -> str:
+        return _z(self.start_utc)
+
+    @property
+    def end_z(self) -> str:
+        return _z(self.end_utc)
+
+
+@dataclass
+class Day:
+    day: date
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def end_z(self) -> str:
+        return _z(max(r.end_utc for r in self.rows))
+
+    @property
+    def heading(self) -> str:
+        return long_date(self.day)
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date | datetime) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _offset_iso(wall: datetime, instant: datetime) -> str:
+    offset = wall - instant.astimezone(UTC).replace(tzinfo=None)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{wall:%Y-%m-%dT%H:%M}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _midnight_utc(day: date, zone: str) -> datetime:
+    """The instant a day starts in ``zone`` (an hour later where midnight does not exist)."""
+    try:
+        return tz.to_utc(datetime.combine(day, time()), zone)
+    except tz.WallTimeError:
+        return tz.to_utc(datetime.combine(day, time(1)), zone)
+
+
+def repeat_words(rule: Repeat, first: date) -> str:
+    """``Repeats daily, 2 times``; ``Repeats every 2 weeks on Mon, Wed until 1 Aug 2026``."""
+    unit = "day" if rule.freq == "daily" else "week"
+    text = (
+        f"every {rule.interval} {unit}s"
+        if rule.interval != 1
+        else ("daily" if unit == "day" else "weekly")
+    )
+    if rule.weekdays:
+        names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        text += " on " + ", ".join(names[d] for d in rule.weekdays)
+    if rule.count is not None:
+        text += f", {rule.count} times" if rule.count != 1 else ", once"
+    elif rule.until is not None:
+        text += f" until {short_date(rule.until)}"
+    if rule.exceptions:
+        text += " (except " + ", ".join(short_date(d) for d in rule.exceptions) + ")"
+    return "Repeats " + text
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("-", " ").replace("_", " ").capitalize()
+
+
+
+def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventView:
+    anchor = f"e-{event.id}"
+    page = calendar_page(calendar.id)
+    span = links.first_span(event)
+    location = event.location or ("" if isinstance(event.when, Deadline) else calendar.location)
+    details = ics.describe(event, calendar)
+    repeat_text = repeat_words(event.repeat, event.first_day) if event.repeat else ""
+    if repeat_text:
+        details = (
+            f"{details}\n\n{repeat_text}: this is the first; the .ics file has them all.".strip()
+        )
+    details = f"{details}\n\n{settings.public_url}{page}#{anchor}".strip()
+    return EventView(
+        event=event,
+        calendar=calendar,
+        anchor=anchor,
+        page=page,
+        ics_path=f"/events/{calendar.id}/{event.id}.ics",
+        links=links.event_links(event.title, span, details, location),
+        location=location,
+        details=ics.describe(event, calendar),
+        repeat_text=repeat_text,
+        kind_label=kind_label(event.kind),
+    )
+
+
+def rows_of(view: EventView, zone: str) -> list[Row]:
+    """The agenda rows of one event: one per occurrence, times in ``zone``."""
+    event = view.event
+    when = event.when
+    shifts = [timedelta(0)]
+    if event.repeat is not None:
+        days = event.repeat.occurrences(event.first_day)
+        shifts = [d - event.first_day for d in days] or [timedelta(0)]
+    total = len(shifts)
+    rows = []
+    for number, shift in enumerate(shifts[:MAX_OCCURRENCES_SHOWN], start=1):
+        common = dict(view=view, first=number == 1, number=number, total=total)
+        if isinstance(when, AllDay):
+            rows.append(_all_day_row(common, when, shift, zone))
+        else:
+            rows.append(_timed_row(common, when, shift, zone))
+    return rows
+
+
+def _all_day_row(common: dict, when: AllDay, shift: timedelta, zone: str) -> Row:
+    first, end = when.first + shift, when.end_exclusive + shift
+    days = (end - first).days
+    text = (
+        "All day"
+        if days == 1
+        else f"{short_date(first)} to {short_date(end - timedelta(days=1))} ({days} days)"
+    )
+    return Row(
+        **common,
+        day=first,
+        all_day=True,
+        start_utc=_midnight_utc(first, zone),
+        end_utc=_midnight_utc(end, zone),
+        time_text=text,
+        time_iso=first.isoformat(),
+        zone_abbr="",
+        original="",
+        viewer=False,
+    )
+
+
+def _timed_row(common: dict, when: Timed | Deadline, shift: timedelta, zone: str) -> Row:
+    """A timed event's or a deadline's row: in ``zone``, and as written when that differs."""
+    if isinstance(when, Deadline):
+        start_utc = end_utc = when.at_utc
+        wall_start = when.at
+        wall_end = when.at
+    else:
+        assert isinstance(when, Timed)
+        wall_start, wall_end = when.start + shift, when.end + shift
+        if shift:
+            start_utc = tz.to_utc(wall_start, when.zone)
+            end_utc = tz.to_utc(wall_end, when.zone)
+        else:
+            start_utc, end_utc = when.start_utc, when.end_utc
+    here_start = tz.to_wall(start_utc, zone)
+    here_end = tz.to_wall(end_utc, zone)
+    abbr = tz.abbreviation(start_utc, zone)
+    if isinstance(when, Deadline):
+        text = f"Due {here_start:%H:%M}"
+    elif here_end.date() == here_start.date():
+        text = f"{here_start:%H:%M}–{here_end:%H:%M}"
+    else:
+        text = f"{here_start:%H:%M} to {short_date(here_end)} {here_end:%H:%M}"
+    original = ""
+    if when.zone != zone:
+        original = _as_written(when, wall_start, wall_end, start_utc)
+    return Row(
+        **common,
+        day=here_start.date(),
+        all_day=False,
+        start_utc=start_utc,
+        end_utc=end_utc,
+        time_text=text,
+        time_iso=_offset_iso(here_start, start_utc),
+        zone_abbr=abbr,
+        original=original,
+        viewer=True,
+    )
+
+
+def _as_written(
+    when: Timed | Deadline, wall_start: datetime, wall_end: datetime, start_utc: datetime
+) -> str:
+    """The time as written, in the event's own zone and labelled so (rows show another zone)."""
+    own_zone = when.zone
+    own_abbr = tz.abbreviation(start_utc, own_zone)
+    label = (
+        own_abbr
+        if own_abbr.startswith("UTC")
+        else f"{own_abbr}, {tz.offset_label(start_utc, own_zone)}"
+    )
+    if isinstance(when, Deadline):
+        original = f"{short_date(wall_start)} {wall_start:%H:%M} {label}"
+    elif wall_end.date() == wall_start.date():
+        original = f"{short_date(wall_start)} {wall_start:%H:%M}–{wall_end:%H:%M} {label}"
+    else:
+        original = (
+            f"{short_date(wall_start)} {wall_start:%H:%M} to "
+            f"{short_date(wall_end)} {wall_end:%H:%M} {label}"
+        )
+    if own_zone == tz.AOE:
+        original += " (Anywhere on Earth)"
+    return original
+
+
+def agenda(views: Sequence[EventView], zone: str) -> list[Day]:
+    """Rows grouped by day in ``zone``, days in order, all-day rows first within a day."""
+    days: dict[date, Day] = {}
+    for view in views:
+        for row in rows_of(view, zone):
+            days.setdefault(row.day, Day(row.day)).rows.append(row)
+    for day in days.values():
+        day.rows.sort(key=row_order)
+    return [days[d] for d in sorted(days)]
+
+
+def zone_name(zone: str) -> str:
+    """``Seoul time (Asia/Seoul)`` for a heading."""
+    if zone == tz.UTC_NAME:
+        return "UTC"
+    if zone == tz.AOE:
+        return "Anywhere on Earth (UTC-12)"
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time ({zone})"
+
+
+
+def by_kind(days: list[Day]) -> dict[str, list[Day]]:
+    """An agenda split by kind: each kind's days with only its rows, in the same order."""
+    out: dict[str, list[Day]] = {}
+    for day in days:
+        split: dict[str, list[Row]] = {}
+        for r in day.rows:
+            kind = r.view.event.kind
+            rows = split.get(kind)
+            if rows is None:
+                split[kind] = [r]
+            else:
+                rows.append(r)
+        for kind, rows in split.items():
+            out.setdefault(kind, []).append(Day(day.day, rows))
+    return out
+
+
+def row_order(r: Row) -> tuple:
+    """Agenda order within a day: all-day rows first, then by time, title and id."""
+    return (not r.all_day, r.start_utc, r.end_utc, r.view.event.title, r.view.event.id)
+

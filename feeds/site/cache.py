@@ -1,0 +1,68 @@
+"""What the site keeps between builds and requests: one :class:`SiteCache` per live site.
+
+The long-lived owner is the store (``feeds.serve.store.Store``), which makes one and
+passes it to every :func:`feeds.site.assemble` and to the selection calls; a call
+without one gets a fresh cache, so nothing is reused (``feeds build``, tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from feeds.render.page_cache import PageCache
+from feeds.site.resources import Resource
+
+
+class LRU:
+    """A small thread-safe LRU of resources, bounded by entries and by total body size."""
+
+    def __init__(self, entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value: Resource) -> None:
+        with self._lock:
+            if key in self._data:
+                return
+            self._data[key] = value
+            self._size += len(value.body)
+            while self._data and (len(self._data) > self.entries or self._size > self.max_bytes):
+                _, old = self._data.popitem(last=False)
+                self._size -= len(old.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class SiteCache:
+    """The caches of one site, each with its keys in view.
+
+    * :attr:`pages`: the rendered pages' pieces (see :class:`feeds.render.page_cache.PageCache`);
+    * :attr:`page_resources`: URL path -> (the page's bytes, its Resource) from the last
+      assemble: a page whose bytes are the very same object (the page cache reuses unchanged
+      calendars' pages) is not hashed again; its Resource is remade only if Last-Modified moved;
+    * :attr:`selections`: selected feeds and "your feed" pages, keyed by the URL path, the
+      unfiltered feed's ETag (which changes whenever anything in it does) and the canonical
+      selection (see :mod:`feeds.site.selection`).
+    """
+
+    def __init__(self):
+        self.pages = PageCache()
+        self.page_resources: dict[str, tuple[bytes, Resource]] = {}
+        self.selections = LRU()
