@@ -220,22 +220,36 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
     )
-    page_resources = cache.page_resources
+    resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
+    for path, (body, media_type) in pages.assets(site_feeds, settings).items():
+        resources[path] = Resource(path, body, media_type, modified)
+    return Site(MappingProxyType(resources), site_feeds, ordered, settings, cache)
+
+
+def _page_resources(
+    ordered: tuple[CalendarBuild, ...],
+    site_feeds: tuple[FeedInfo, ...],
+    settings: Settings,
+    modified: datetime,
+    cache: SiteCache,
+) -> dict[str, Resource]:
+    """The HTML pages as resources; a page that is the same bytes object as last time keeps
+    its Resource (not hashed again), remade only if Last-Modified moved."""
+    before_all = cache.page_resources
     kept: dict[str, tuple[bytes, Resource]] = {}
+    out: dict[str, Resource] = {}
     for path, body in pages.render_pages(ordered, site_feeds, settings, cache.pages).items():
         embeddable = path.startswith(pages.EMBED_PREFIX)
-        before = page_resources.get(path)
+        before = before_all.get(path)
         if before is not None and before[0] is body:  # the same page (pages keeps it): not hashed
             old = before[1]
             resource = old if old.last_modified == modified else _with_modified(old, modified)
         else:
             resource = Resource(path, body, HTML_TYPE, modified, embeddable=embeddable)
         kept[path] = (body, resource)
-        resources[path] = resource
+        out[path] = resource
     cache.page_resources = kept
-    for path, (body, media_type) in pages.assets(site_feeds, settings).items():
-        resources[path] = Resource(path, body, media_type, modified)
-    return Site(MappingProxyType(resources), site_feeds, ordered, settings, cache)
+    return out
 
 
 def _with_modified(old: Resource, modified: datetime) -> Resource:
