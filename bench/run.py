@@ -185,7 +185,7 @@ def yaml2ics_python() -> str | None:
 #: Where a cold run spends its time: (file, function) -> what it is. Cumulative times.
 STAGES = (
     (("yamlsource.py", "read"), "YAML parsing (libyaml, node construction, shape checks)"),
-    (("loader.py", "calendar"), "validation into the model (times, zones, repeats)"),
+    (("builder.py", "calendar"), "validation into the model (times, zones, repeats)"),
     (("revisions.py", "update"), "revisions file: read, fingerprints, reconcile"),
     (("ics.py", "render_event"), "VEVENT bytes (all events)"),
     (("ics.py", "feed_bytes"), "joining feeds and single-event files"),

@@ -26,7 +26,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from feeds import config
-from feeds.definitions import loader
+from feeds.definitions import builder, loader, repeats
 from feeds.doctor import parsers
 from feeds import revisions
 from feeds import site
@@ -350,7 +350,7 @@ def test_too_many_tags_are_refused():
 
 
 def test_too_many_events_are_refused(monkeypatch):
-    monkeypatch.setattr(loader, "MAX_EVENTS", 3)
+    monkeypatch.setattr(builder, "MAX_EVENTS", 3)
     text = "name: X\nevents:\n" + "".join(
         f"  - {{id: e{i}, title: T, start: 2026-07-06}}\n" for i in range(4)
     )
@@ -358,7 +358,7 @@ def test_too_many_events_are_refused(monkeypatch):
 
 
 def test_too_many_occurrences_in_one_calendar_are_refused(monkeypatch):
-    monkeypatch.setattr(loader, "MAX_CALENDAR_OCCURRENCES", 50)
+    monkeypatch.setattr(repeats, "MAX_CALENDAR_OCCURRENCES", 50)
     text = "name: X\nevents:\n" + "".join(
         f"  - {{id: e{i}, title: T, start: 2026-07-06, repeat: {{every: day, count: 20}}}}\n"
         for i in range(3)

@@ -2,7 +2,7 @@
 
 At 10,000 events, parsing and validating the whole file takes about a second;
 an edit usually touches one event. :func:`check_text` gives exactly what
-:func:`feeds.loader.check_text` gives (the same calendar, the same problems
+:func:`feeds.definitions.loader.check_text` gives (the same calendar, the same problems
 with the same lines) but keeps, in a :class:`ParseCache`, each event's
 validated model keyed by the text of its entry in the file. On the next call
 only entries whose text changed are parsed; the rest are reused, with their
@@ -35,8 +35,8 @@ import re
 from dataclasses import dataclass, field
 
 from feeds import gcpause
-from feeds.definitions import loader
 from feeds.definitions import yamlsource
+from feeds.definitions.builder import Builder, check_with
 from feeds.errors import Problem
 from feeds.model import Calendar, Event, Where
 from feeds.definitions.yamlsource import Located
@@ -99,7 +99,7 @@ class _Split:
 def check_text(
     text: str | bytes, path: str, cache: ParseCache
 ) -> tuple[Calendar | None, list[Problem]]:
-    """What :func:`feeds.loader.check_text` returns, re-parsing only entries not in ``cache``."""
+    """What :func:`feeds.definitions.loader.check_text` returns, re-parsing only changed entries."""
     with gcpause.paused():
         return _check_text(text, path, cache)
 
@@ -119,7 +119,7 @@ def _check_text(text: str | bytes, path: str, cache: ParseCache):
 
 def _full(text, path: str, cache: ParseCache, split: _Split | None):
     builder = _Builder(path)
-    calendar, found, data = loader.check_with(builder, text)
+    calendar, found, data = check_with(builder, text)
     cache.last, cache.reused = "full", 0
     if calendar is None:
         return None, found  # the cache keeps the last good version's entries
@@ -189,7 +189,9 @@ class _Reused(Located):
             self.moved._placeholder = self
 
 
-class _Builder(loader._Builder):
+class _Builder(Builder):
+    """A :class:`Builder` that remembers, per item, the event it gave and whether cleanly."""
+
     def __init__(self, path: str):
         super().__init__(path)
         self.outcomes: dict[int, tuple[Event | None, bool, int]] = {}

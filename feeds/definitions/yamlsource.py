@@ -56,7 +56,6 @@ class _Loader(_Base):
         super().__init__(stream)
         self.path = path
         self.problems: list[Problem] = []
-        self.aliases = 0
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
@@ -148,7 +147,7 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
     """Parse one YAML document; return ``(data, problems)``. ``data`` is None if unusable."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            return None, [_too_big(path, len(data))]
+            return None, [_too_big(path)]
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -164,7 +163,7 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
     else:
         text = data.removeprefix("\ufeff")
         if len(text) > MAX_BYTES:
-            return None, [_too_big(path, len(text))]
+            return None, [_too_big(path)]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(path, line, "the file contains a NUL byte", "save it as UTF-8 text")]
@@ -377,7 +376,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: str, text: str = "") -> Pro
     return Problem(path, line, f"YAML syntax: {what}{column}", hint)
 
 
-def _too_big(path: str, size: int) -> Problem:
+def _too_big(path: str) -> Problem:
     return Problem(
         path,
         1,

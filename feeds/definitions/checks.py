@@ -1,0 +1,148 @@
+"""The base of the builder: located problems, and checks of plain fields.
+
+A :class:`Checks` collects :class:`~feeds.errors.Problem` for one file, each at
+the line of the key it is about; its methods read text, slugs (ids used in
+URLs), URLs and zone names, reporting what is wrong and returning a harmless
+value ("" or None) so validation can go on and report everything at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from feeds import tz
+from feeds.definitions.values import parse_offset
+from feeds.definitions.yamlsource import Located
+from feeds.errors import Problem
+
+#: Longest text, in characters: descriptions; every other text field; URLs.
+MAX_DESCRIPTION = 10_000
+MAX_TEXT = 1_000
+MAX_URL = 2_000
+#: Control characters refused in text: C0 except TAB and LF (so CR too), DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\r": "carriage return", "\x1b": "escape", "\x0b": "vertical tab",
+                  "\x0c": "form feed", "\x85": "next line", "\x00": "NUL"}
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+
+
+@dataclass
+class Context:
+    """Where we are, so every problem can name its place."""
+
+    mapping: Located
+    event: str | None
+
+
+class Checks:
+    """Problems of one file, and the checks of single fields."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+        #: Occurrences of the calendar's events so far (see feeds.definitions.repeats).
+        self.occurrences = 0
+
+    # problems -------------------------------------------------------------
+
+    def problem(self, ctx: Context, key: str | None, message: str, hint: str = "") -> None:
+        line = ctx.mapping.line_of(key) if key else ctx.mapping.line
+        self.problems.append(Problem(self.path, line, message, hint, ctx.event))
+
+    def warn(self, ctx: Context, key: str | None, message: str, hint: str = "") -> None:
+        line = ctx.mapping.line_of(key) if key else ctx.mapping.line
+        self.problems.append(Problem(self.path, line, message, hint, ctx.event, "warning"))
+
+    def unknown_keys(self, ctx: Context, allowed: tuple[str, ...], what: str) -> None:
+        for key in ctx.mapping:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
+            self.problem(ctx, key, f"unknown key '{key}'", hint)
+
+    # values ---------------------------------------------------------------
+
+    def text(self, ctx: Context, key: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+        value = ctx.mapping.get(key)
+        if value is None:
+            if required:
+                self.problem(ctx, None, f"'{key}' is missing", f"add '{key}: ...'")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float | date):
+            self.problem(ctx, key, f"'{key}' must be text", f"write '{key}' as text (quote it)")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.problem(ctx, key, f"'{key}' is empty", f"give '{key}' a value")
+        return self.clean(ctx, key, text, limit)
+
+    def clean(self, ctx: Context, key: str, text: str, limit: int = MAX_TEXT) -> str:
+        """``text`` if it has no control character and fits ``limit``; else a problem and ""."""
+        bad = _CONTROL.search(text)
+        if bad:
+            char = bad.group()
+            name = f" ({_CONTROL_NAMES[char]})" if char in _CONTROL_NAMES else ""
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' contains the control character U+{ord(char):04X}{name} "
+                f"at character {bad.start() + 1}",
+                "remove it: text may hold tabs and line breaks but no other control characters",
+            )
+            return ""
+        if len(text) > limit:
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' is {len(text):,} characters long, over the limit of {limit:,}",
+                "shorten it (link to a page for the details)",
+            )
+            return ""
+        return text
+
+    def slug(self, ctx: Context, key: str, value: object, what: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.problem(ctx, key, f"{what} must be text", "quote it, e.g. id: 'keynote-1'")
+            return ""
+        text = str(value)
+        if not _SLUG.match(text):
+            self.problem(
+                ctx,
+                key,
+                f"{what} '{text}' cannot be used in a URL",
+                "use letters, digits, '-', '_' or '.', starting with a letter or digit",
+            )
+            return ""
+        return text
+
+    def url(self, ctx: Context, key: str) -> str:
+        text = self.text(ctx, key, limit=MAX_URL)
+        if text and not URL_PATTERN.match(text):
+            self.problem(ctx, key, f"'{key}' is not an http(s) URL: '{text}'", "write a full https://... address")
+            return ""
+        return text
+
+    def zone(self, ctx: Context, key: str, name: object) -> str | None:
+        if not isinstance(name, str) or not name.strip():
+            self.problem(ctx, key, f"time zone {name!r} is not a zone name", "use an IANA name such as 'Asia/Seoul'")
+            return None
+        offset = parse_offset(name.strip())
+        if offset is not None and name.strip() != "Z":
+            self.problem(
+                ctx,
+                key,
+                f"'{name}' is a fixed offset, not a time zone",
+                "name the zone (e.g. 'Asia/Seoul'), or write the time in UTC or AoE",
+            )
+            return None
+        canonical = tz.canonical(name)
+        if canonical is None:
+            self.problem(ctx, key, f"unknown time zone '{name}'", tz.suggest(name))
+        return canonical
+
