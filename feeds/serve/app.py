@@ -183,7 +183,7 @@ def not_modified(resource: Resource, if_none_match: str | None, since: str | Non
     werkzeug's :func:`~werkzeug.http.is_resource_modified` decides (If-None-Match with
     the weak comparison, ``*`` matches, If-None-Match wins over If-Modified-Since,
     times compared to the second). Where it would answer 304 and we answer 200
-    (docs/compatibility.md, "Conditional requests"):
+    (docs/performance.md, "Conditional requests: werkzeug and us"):
 
     1. If-Modified-Since without a time zone (``Sat, 03 Jan 2026 00:00:00``): werkzeug
        takes it as UTC; it is not an HTTP-date, which RFC 9110 13.1.3 says to ignore.

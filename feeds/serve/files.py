@@ -109,7 +109,13 @@ def load(
     if checked == state.checked:
         return False
     state.checked = checked
+    return _check_and_render(state, data, settings, write_revisions)
 
+
+def _check_and_render(
+    state: FileState, data: bytes, settings: Settings, write_revisions: bool
+) -> bool:
+    """Validate ``data`` (new bytes of ``state.path``) and render it; True if it is a good build."""
     calendar, problems = loader.check_text(data, str(state.path), state.parse_cache)
     if calendar is None:
         state.problems = tuple(problems)
