@@ -1,7 +1,7 @@
 """The WSGI entry point: ``gunicorn wsgi:app``. Settings come from FEEDS_* variables."""
 
-from feeds import gcpause
+from feeds import gctune
 from feeds.serve.app import create_app
 
-gcpause.tune()  # this process keeps calendars loaded: rarer collections (feeds.gcpause)
+gctune.tune()  # this process keeps calendars loaded: rarer collections (feeds.gctune)
 app = create_app()

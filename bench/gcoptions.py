@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.gcoptions EVENTS_DIR OPTION   # one process per run
 
 OPTION: ``none`` (no GC setting), ``freeze`` (``gc.freeze()`` after the first load),
-``threshold`` (:func:`feeds.gcpause.tune`), ``both``. Prints the process CPU seconds of a
+``threshold`` (:func:`feeds.gctune.tune`), ``both``. Prints the process CPU seconds of a
 Store's cold load of EVENTS_DIR (a copy; one file of ``bench/generate.py`` events with
 ``ev-005000``) and the median of 4 reloads after a one-event edit, and the collections run.
 """
@@ -20,11 +20,11 @@ from pathlib import Path
 
 
 def main(folder: str, option: str) -> dict:
-    from feeds import config, gcpause
+    from feeds import config, gctune
     from feeds.serve.store import Store
 
     if option in ("threshold", "both"):
-        gcpause.tune()
+        gctune.tune()
     work = Path(tempfile.mkdtemp())
     try:
         shutil.copytree(folder, work / "ev")

@@ -226,9 +226,9 @@ def wsgi(events: str, export: str, paths: str) -> dict:
 def main(argv: list[str]) -> int:
     what, *args = argv
     if what not in ("floor",):
-        from feeds import gcpause
+        from feeds import gctune
 
-        gcpause.tune()  # as wsgi.py and the CLI do for our process (feeds.gcpause)
+        gctune.tune()  # as wsgi.py and the CLI do for our process (feeds.gctune)
     if what == "cold":
         result = cold(args[0])
     elif what == "cold-feeds":

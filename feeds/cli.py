@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from feeds import __version__
-from feeds import config
+from feeds import config, gctune
 from feeds.definitions import loader
 from feeds import revisions
 from feeds.errors import FeedsError, Problem
@@ -24,6 +24,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    gctune.tune()  # this process loads calendars: rarer collections (feeds.gctune)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE

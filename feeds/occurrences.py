@@ -9,19 +9,67 @@ change, so every occurrence also lasts exactly as long as the first, as RFC 5545
 it); an all-day occurrence is its dates, the end exclusive as in a feed; a deadline is one
 instant with no end.
 
-Pages and links can use it for "next occurrence" lists and add-to-calendar times.
+It is the one expansion of an event: the feed writer (a series' UNTIL and the years its
+VTIMEZONE covers), the add-event links, the pages' agenda rows, the ``?times=utc`` variant and
+the loader's check that every occurrence lasts as long as the first all use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from feeds import tz
-from feeds.model import AllDay, Deadline, Event
+from feeds.model import AllDay, Deadline, Event, Timed
 
 Value = date | datetime
 Occurrence = tuple[Value, Value | None]  # (start, end): UTC instants or dates; end None: a deadline
+
+
+def days(event: Event) -> list[date]:
+    """The day each occurrence starts on, in the event's own zone, exceptions left out."""
+    first = event.first_day
+    return event.repeat.occurrences(first) if event.repeat is not None else [first]
+
+
+def shifts(event: Event) -> list[timedelta]:
+    """How far each occurrence is from the first one as written (the first is 0)."""
+    first = event.first_day
+    return [day - first for day in days(event)]
+
+
+def walls(when: Timed, on: Iterable[date]) -> Iterator[tuple[date, datetime, datetime]]:
+    """``(day, wall-clock start, wall-clock end)`` of a timed event's occurrence on each day.
+
+    The wall-clock times the author wrote, moved to each day: what a feed's RRULE means.
+    """
+    first = when.start.date()
+    for day in on:
+        shift = day - first
+        yield day, when.start + shift, when.end + shift
+
+
+def at(event: Event, shift: timedelta) -> Occurrence:
+    """The occurrence ``shift`` after the first: its ``(start, end)`` as :func:`occurrences` has it."""
+    when = event.when
+    if isinstance(when, Deadline):
+        return (when.at_utc, None)
+    if isinstance(when, AllDay):
+        return (when.first + shift, when.end_exclusive + shift)
+    assert isinstance(when, Timed)
+    if not shift:
+        return (when.start_utc, when.end_utc)
+    return (tz.to_utc(when.start + shift, when.zone), tz.to_utc(when.end + shift, when.zone))
+
+
+def first(event: Event) -> Occurrence:
+    """The first occurrence that happens (a series' first day may be excepted)."""
+    return at(event, shifts(event)[0])
+
+
+def last(event: Event) -> Occurrence:
+    """The last occurrence."""
+    return at(event, shifts(event)[-1])
 
 
 def occurrences(event: Event) -> list[Occurrence]:
@@ -30,20 +78,7 @@ def occurrences(event: Event) -> list[Occurrence]:
     Timed: aware UTC datetimes. All-day: dates, ``end`` the day after the last day.
     Deadline: ``(the instant in UTC, None)``.
     """
-    when = event.when
-    if isinstance(when, Deadline):
-        return [(when.at_utc, None)]
-    first = event.first_day
-    days = event.repeat.occurrences(first) if event.repeat is not None else [first]
-    if isinstance(when, AllDay):
-        length = when.end_exclusive - when.first
-        return [(day, day + length) for day in days]
-    out = []
-    for day in days:
-        shift = day - first
-        out.append((tz.to_utc(when.start + shift, when.zone),
-                    tz.to_utc(when.end + shift, when.zone)))
-    return out
+    return [at(event, shift) for shift in shifts(event)]
 
 
 def instant(value: Value) -> datetime:

@@ -14,6 +14,7 @@ import icalendar
 import pytest
 import vobject
 
+from feeds.timefmt import basic_utc
 from feeds.render import ics
 from feeds.doctor import lint
 from feeds import occurrences
@@ -93,7 +94,7 @@ def expected(site, path) -> set[tuple]:
         for start, end in occurrences.occurrences(event):
             uid = base
             if isinstance(event.when, Timed) and event.repeat is not None:
-                uid = f"{event.calendar_id}/{event.id}/{ics._utc(start)}@{DOMAIN}"
+                uid = f"{event.calendar_id}/{event.id}/{basic_utc(start)}@{DOMAIN}"
             out.add((uid, start, end))
     return out
 

@@ -6,7 +6,7 @@ keeps line numbers (:mod:`.yamlsource`), parsing of the time values people write
 :mod:`.times`, :mod:`.repeats`, :mod:`.builder`), the public entry points
 (:mod:`.loader`) and incremental re-checking of an edited file (:mod:`.incremental`).
 It may import :mod:`feeds.errors`, :mod:`feeds.model`, :mod:`feeds.tz` and
-:mod:`feeds.gcpause`; never render, site, serve or anything above them.
+:mod:`feeds.occurrences`; never render, site, serve or anything above them.
 """
 
 from feeds.definitions.loader import (

@@ -13,7 +13,7 @@ import difflib
 from datetime import timedelta
 from pathlib import Path
 
-from feeds import gcpause, tz
+from feeds import tz
 from feeds.definitions import yamlsource
 from feeds.definitions.checks import MAX_DESCRIPTION, URL_PATTERN, Context
 from feeds.definitions.repeats import Repeats
@@ -66,12 +66,11 @@ MAX_TAGS = 50
 
 def check_with(builder: Builder, text: str | bytes) -> tuple[Calendar | None, list[Problem], object]:
     """Parse and validate with ``builder``: ``(calendar or None, problems, the parsed data)``."""
-    with gcpause.paused():  # see feeds.gcpause: a third of the time, for nothing to free
-        data, problems = yamlsource.read(text, builder.path)
-        if data is None:
-            return None, problems, None
-        builder.problems.extend(problems)
-        calendar = builder.calendar(data)
+    data, problems = yamlsource.read(text, builder.path)
+    if data is None:
+        return None, problems, None
+    builder.problems.extend(problems)
+    calendar = builder.calendar(data)
     found = sorted(builder.problems)
     if any(p.severity == "error" for p in found):
         return None, found, data

@@ -34,7 +34,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from feeds import gcpause
 from feeds.definitions import yamlsource
 from feeds.definitions.builder import Builder, check_with
 from feeds.errors import Problem
@@ -100,8 +99,7 @@ def check_text(
     text: str | bytes, path: str, cache: ParseCache
 ) -> tuple[Calendar | None, list[Problem]]:
     """What :func:`feeds.definitions.loader.check_text` returns, re-parsing only changed entries."""
-    with gcpause.paused():
-        return _check_text(text, path, cache)
+    return _check_text(text, path, cache)
 
 
 def _check_text(text: str | bytes, path: str, cache: ParseCache):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from feeds import occurrences
 from feeds.definitions.checks import Context
 from feeds.definitions.times import Times
 from feeds.definitions.values import parse_moment
@@ -157,10 +158,9 @@ class Repeats(Times):
     def same_lengths(self, ctx: Context, rule: Repeat, when: Timed) -> bool:
         """True if every occurrence lasts as long as the first; else a problem."""
         length = when.end_utc - when.start_utc
-        for day in rule.occurrences(when.start.date()):
-            shift = day - when.start.date()
-            begin = self.instant(ctx, "repeat", when.start + shift, when.zone)
-            end = self.instant(ctx, "repeat", when.end + shift, when.zone)
+        for day, wall_start, wall_end in occurrences.walls(when, rule.occurrences(when.start.date())):
+            begin = self.instant(ctx, "repeat", wall_start, when.zone)
+            end = self.instant(ctx, "repeat", wall_end, when.zone)
             if begin is None or end is None:
                 return False
             if end - begin != length:

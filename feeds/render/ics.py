@@ -20,8 +20,9 @@ import icalendar
 from icalendar import vDuration, vText
 
 from feeds import __version__
-from feeds import tz
-from feeds.model import AllDay, Calendar, Deadline, Event, Timed
+from feeds import occurrences, tz
+from feeds.timefmt import basic_date, basic_local, basic_utc
+from feeds.model import AllDay, Calendar, Deadline, Event, Timed, location_of
 from feeds.revisions import Revision
 
 PRODID = f"-//calendar-feeds//calendar-feeds {__version__}//EN"
@@ -72,12 +73,11 @@ def event_bytes(event: Event, revision: Revision, calendar: Calendar, uid_domain
     property, sorting, folding one character at a time) was most of a cold
     render; see docs/performance.md. This writes the same content lines
     directly. :func:`event_component` stays the reference: the tests compare the
-    two on every shape of event, and anything outside what is written here (a
-    zone name that would need quoting, a URL icalendar refuses) goes through it.
+    two on every shape of event. What validation lets through is always inside
+    what is written here: zone names are tz database names (never quoted in a
+    TZID) and URLs have no whitespace (see :func:`_event_lines`' assertions).
     """
     lines = _event_lines(event, revision, calendar, uid_domain)
-    if lines is None:
-        return _refold(event_component(event, revision, calendar, uid_domain).to_ical())
     return b"\r\n".join(map(_fold, lines)) + b"\r\n"
 
 
@@ -107,7 +107,7 @@ def event_component(
         _add_repeat(ev, event)
     ev.add("status", event.status.upper())
     ev.add("categories", list(event.categories))
-    location = event.location or ("" if isinstance(when, Deadline) else calendar.location)
+    location = location_of(event, calendar)
     if location:
         ev.add("location", Text(location))
     description = describe(event, calendar)
@@ -253,31 +253,32 @@ def start_instant(event: Event) -> datetime:
 _PLAIN_TZID = re.compile(r"[A-Za-z0-9_/+\-]+")
 
 
-def _event_lines(event: Event, revision: Revision, calendar: Calendar, uid_domain: str) -> list[str] | None:
-    """The VEVENT's content lines, unfolded, in icalendar's order; None if outside this subset.
+def _event_lines(
+    event: Event, revision: Revision, calendar: Calendar, uid_domain: str
+) -> list[str]:
+    """The VEVENT's content lines, unfolded, in icalendar's order.
 
     icalendar writes SUMMARY, DTSTART, DTEND, DTSTAMP, UID, SEQUENCE, RRULE and
     EXDATE first (its canonical order), then the other properties by name.
     """
     when = event.when
     if isinstance(when, Timed):
-        if not tz.is_utc_like(when.zone) and not _PLAIN_TZID.fullmatch(when.zone):
-            return None
+        # the loader accepts only tz database names, UTC and AoE: a TZID never needs quoting
+        assert tz.is_utc_like(when.zone) or _PLAIN_TZID.fullmatch(when.zone), when.zone
         start = _time_line("DTSTART", when.start, when.start_utc, when.zone)
         end = _time_line("DTEND", when.end, when.end_utc, when.zone)
         transp = "TRANSP:OPAQUE"
     elif isinstance(when, AllDay):
-        start = f"DTSTART;VALUE=DATE:{_date(when.first)}"
-        end = f"DTEND;VALUE=DATE:{_date(when.end_exclusive)}"
+        start = f"DTSTART;VALUE=DATE:{basic_date(when.first)}"
+        end = f"DTEND;VALUE=DATE:{basic_date(when.end_exclusive)}"
         transp = "TRANSP:TRANSPARENT"
     else:
-        start = f"DTSTART:{_utc(when.at_utc)}"
+        start = f"DTSTART:{basic_utc(when.at_utc)}"
         end = None
         transp = "TRANSP:TRANSPARENT"
     url = event.url or calendar.url
-    if "\r" in url or "\n" in url:
-        return None  # icalendar refuses such a URI: let it say so
-    modified = _utc(revision.modified)
+    assert not any(c.isspace() for c in url), url  # the loader refuses URLs with whitespace
+    modified = basic_utc(revision.modified)
     lines = ["BEGIN:VEVENT", f"SUMMARY:{_text(event.title)}", start]
     if end is not None:
         lines.append(end)
@@ -290,13 +291,13 @@ def _event_lines(event: Event, revision: Revision, calendar: Calendar, uid_domai
         lines += _repeat_lines(event)
     lines += [
         "CATEGORIES:" + ",".join(map(_text, event.categories)),
-        f"CREATED:{_utc(revision.created)}",
+        f"CREATED:{basic_utc(revision.created)}",
     ]
     description = describe(event, calendar)
     if description:
         lines.append(f"DESCRIPTION:{_text(description)}")
     lines.append(f"LAST-MODIFIED:{modified}")
-    location = event.location or ("" if isinstance(when, Deadline) else calendar.location)
+    location = location_of(event, calendar)
     if location:
         lines.append(f"LOCATION:{_text(location)}")
     lines += [f"STATUS:{_text(event.status.upper())}", transp]
@@ -308,8 +309,8 @@ def _event_lines(event: Event, revision: Revision, calendar: Calendar, uid_domai
 
 def _time_line(name: str, wall: datetime, instant: datetime, zone: str) -> str:
     if tz.is_utc_like(zone):
-        return f"{name}:{_utc(instant)}"
-    return f"{name};TZID={zone}:{_local(wall)}"
+        return f"{name}:{basic_utc(instant)}"
+    return f"{name};TZID={zone}:{basic_local(wall)}"
 
 
 def _repeat_lines(event: Event) -> list[str]:
@@ -321,10 +322,10 @@ def _repeat_lines(event: Event) -> list[str]:
         parts.append(f"COUNT={int(rule.count)}")
     elif rule.until is not None:
         if isinstance(when, AllDay):
-            parts.append(f"UNTIL={_date(rule.until)}")
+            parts.append(f"UNTIL={basic_date(rule.until)}")
         else:
             assert isinstance(when, Timed)
-            parts.append(f"UNTIL={_utc(_until(event))}")
+            parts.append(f"UNTIL={basic_utc(_until(event))}")
     if rule.interval != 1:
         parts.append(f"INTERVAL={int(rule.interval)}")
     if rule.weekdays:
@@ -335,14 +336,14 @@ def _repeat_lines(event: Event) -> list[str]:
     lines = ["RRULE:" + ";".join(parts)]
     if rule.exceptions:
         if isinstance(when, AllDay):
-            lines.append("EXDATE;VALUE=DATE:" + ",".join(_date(d) for d in rule.exceptions))
+            lines.append("EXDATE;VALUE=DATE:" + ",".join(basic_date(d) for d in rule.exceptions))
         else:
             assert isinstance(when, Timed)
             walls = [datetime.combine(d, when.start.time()) for d in rule.exceptions]
             if tz.is_utc_like(when.zone):
-                lines.append("EXDATE:" + ",".join(_utc(_utc_of(w, when.zone)) for w in walls))
+                lines.append("EXDATE:" + ",".join(basic_utc(_utc_of(w, when.zone)) for w in walls))
             else:
-                lines.append(f"EXDATE;TZID={when.zone}:" + ",".join(map(_local, walls)))
+                lines.append(f"EXDATE;TZID={when.zone}:" + ",".join(map(basic_local, walls)))
     return lines
 
 
@@ -373,19 +374,6 @@ def _text(value: str) -> str:
         .replace("\n", "\\n")
         .replace("\r", "\\n")
     )
-
-
-def _date(day: date) -> str:
-    return f"{day.year:04}{day.month:02}{day.day:02}"
-
-
-def _local(wall: datetime) -> str:
-    return f"{wall.year:04}{wall.month:02}{wall.day:02}T{wall.hour:02}{wall.minute:02}{wall.second:02}"
-
-
-def _utc(moment: datetime) -> str:
-    """An aware instant as ``YYYYMMDDTHHMMSSZ`` (icalendar converts to UTC first)."""
-    return _local(moment.astimezone(UTC)) + "Z"
 
 
 #: Octets of content in each part of a folded line (a continuation adds its leading space).
@@ -487,22 +475,19 @@ def _until(event: Event) -> datetime:
     time does not exist or exists twice (a daylight-saving change), and the last occurrence
     that happens bounds the rule to the same set.
     """
-    when = event.when
-    assert isinstance(when, Timed) and event.repeat is not None
-    first = when.start.date()
-    return _utc_of(when.start + (event.repeat.occurrences(first)[-1] - first), when.zone)
+    assert isinstance(event.when, Timed) and event.repeat is not None
+    start, _ = occurrences.last(event)
+    assert isinstance(start, datetime)
+    return start
 
 
 def _zone_span(event: Event) -> tuple[str, datetime, datetime] | None:
+    """The zone a timed event needs a VTIMEZONE for, from its first start to its last end."""
     when = event.when
     if not isinstance(when, Timed) or tz.is_utc_like(when.zone):
         return None
-    last = when.end_utc
-    if event.repeat is not None:
-        days = event.repeat.occurrences(when.start.date())  # excepted days may not exist
-        if days:
-            shift = days[-1] - when.start.date()
-            last = _utc_of(when.end + shift, when.zone)
+    _, last = occurrences.last(event)
+    assert isinstance(last, datetime)
     return (when.zone, when.start_utc, last)
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
-from feeds import tz
-from feeds.model import AllDay, Deadline, Event, Timed
+from feeds import occurrences
+from feeds.timefmt import basic_date, basic_utc, iso_utc
+from feeds.model import AllDay, Event
 
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
@@ -98,28 +99,8 @@ class Span:
 def first_span(event: Event) -> Span:
     """The span of the event's first occurrence (a repeating event's first date left
     by its exceptions); a deadline is the zero-length span of its instant."""
-    when = event.when
-    shift = timedelta(0)
-    if event.repeat is not None:
-        days = event.repeat.occurrences(event.first_day)
-        if days:
-            shift = days[0] - event.first_day
-    if isinstance(when, AllDay):
-        return Span(when.first + shift, when.end_exclusive + shift, True)
-    if isinstance(when, Deadline):
-        return Span(when.at_utc, when.at_utc, False)
-    assert isinstance(when, Timed)
-    if not shift:
-        return Span(when.start_utc, when.end_utc, False)
-    return Span(
-        tz.to_utc(when.start + shift, when.zone),
-        tz.to_utc(when.end + shift, when.zone),
-        False,
-    )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+    start, end = occurrences.first(event)
+    return Span(start, start if end is None else end, isinstance(event.when, AllDay))
 
 
 def google_event(title: str, span: Span, details: str = "", location: str = "") -> str:
@@ -128,9 +109,9 @@ def google_event(title: str, span: Span, details: str = "", location: str = "") 
     UTC ``...Z`` times, or for all-day events dates with an exclusive end.
     """
     if span.all_day:
-        dates = f"{span.start:%Y%m%d}/{span.end:%Y%m%d}"
+        dates = f"{basic_date(span.start)}/{basic_date(span.end)}"
     else:
-        dates = f"{_utc(span.start):%Y%m%dT%H%M%SZ}/{_utc(span.end):%Y%m%dT%H%M%SZ}"
+        dates = f"{basic_utc(span.start)}/{basic_utc(span.end)}"
     pairs = [("action", "TEMPLATE"), ("text", title), ("dates", dates)]
     if details:
         pairs.append(("details", shorten(details)))
@@ -149,8 +130,8 @@ def outlook_event(
     if span.all_day:
         start, end = f"{span.start:%Y-%m-%d}", f"{span.end:%Y-%m-%d}"
     else:
-        start = f"{_utc(span.start):%Y-%m-%dT%H:%M:%SZ}"
-        end = f"{_utc(span.end):%Y-%m-%dT%H:%M:%SZ}"
+        start = iso_utc(span.start)
+        end = iso_utc(span.end)
     pairs = [
         ("path", "/calendar/action/compose"),
         ("rru", "addevent"),

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from feeds import tz
+from feeds import occurrences, tz
 from feeds.config import Settings
-from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed
+from feeds.timefmt import iso_utc
+from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed, location_of
 from feeds.render import ics, links
 from feeds.render.paths import calendar_page
 
@@ -90,8 +91,7 @@ def short_date(day: date | datetime) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _z(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+_z = iso_utc  # <time datetime> and data-* attributes
 
 
 def _offset_iso(wall: datetime, instant: datetime) -> str:
@@ -138,7 +138,7 @@ def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventVie
     anchor = f"e-{event.id}"
     page = calendar_page(calendar.id)
     span = links.first_span(event)
-    location = event.location or ("" if isinstance(event.when, Deadline) else calendar.location)
+    location = location_of(event, calendar)
     details = ics.describe(event, calendar)
     repeat_text = repeat_words(event.repeat, event.first_day) if event.repeat else ""
     if repeat_text:
@@ -164,10 +164,7 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
     """The agenda rows of one event: one per occurrence, times in ``zone``."""
     event = view.event
     when = event.when
-    shifts = [timedelta(0)]
-    if event.repeat is not None:
-        days = event.repeat.occurrences(event.first_day)
-        shifts = [d - event.first_day for d in days] or [timedelta(0)]
+    shifts = occurrences.shifts(event)
     total = len(shifts)
     rows = []
     for number, shift in enumerate(shifts[:MAX_OCCURRENCES_SHOWN], start=1):
@@ -175,7 +172,7 @@ def rows_of(view: EventView, zone: str) -> list[Row]:
         if isinstance(when, AllDay):
             rows.append(_all_day_row(common, when, shift, zone))
         else:
-            rows.append(_timed_row(common, when, shift, zone))
+            rows.append(_timed_row(common, event, shift, zone))
     return rows
 
 
@@ -201,20 +198,16 @@ def _all_day_row(common: dict, when: AllDay, shift: timedelta, zone: str) -> Row
     )
 
 
-def _timed_row(common: dict, when: Timed | Deadline, shift: timedelta, zone: str) -> Row:
+def _timed_row(common: dict, event: Event, shift: timedelta, zone: str) -> Row:
     """A timed event's or a deadline's row: in ``zone``, and as written when that differs."""
+    when = event.when
+    assert isinstance(when, Timed | Deadline)
+    start_utc, end_utc = occurrences.at(event, shift)
     if isinstance(when, Deadline):
-        start_utc = end_utc = when.at_utc
-        wall_start = when.at
-        wall_end = when.at
+        end_utc = start_utc
+        wall_start = wall_end = when.at
     else:
-        assert isinstance(when, Timed)
         wall_start, wall_end = when.start + shift, when.end + shift
-        if shift:
-            start_utc = tz.to_utc(wall_start, when.zone)
-            end_utc = tz.to_utc(wall_end, when.zone)
-        else:
-            start_utc, end_utc = when.start_utc, when.end_utc
     here_start = tz.to_wall(start_utc, zone)
     here_end = tz.to_wall(end_utc, zone)
     abbr = tz.abbreviation(start_utc, zone)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from feeds import site
 from feeds.errors import Problem
+from feeds.timefmt import iso_utc
 from feeds.serve.files import FileState
 
 
@@ -74,4 +75,4 @@ def health(snap, reload_seconds: float) -> tuple[dict, int]:
 
 
 def stamp(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return iso_utc(moment) if moment else None

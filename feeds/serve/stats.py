@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from feeds.timefmt import iso_utc
+
 access_log = logging.getLogger("feeds.access")
 
 FLUSH_SECONDS = 2.0
@@ -173,4 +175,4 @@ _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.strftime(_FORMAT)
+    return iso_utc(moment)

@@ -8,7 +8,7 @@ subscriber's query (:mod:`selection`), and what a live site keeps between
 builds and requests (:mod:`cache`, one :class:`SiteCache` the caller owns).
 
 May import: the model, :mod:`feeds.scope`, :mod:`feeds.render`,
-:mod:`feeds.revisions`, config, gcpause. Never imports Flask or the serving and
+:mod:`feeds.revisions`, config. Never imports Flask or the serving and
 export shells.
 """
 

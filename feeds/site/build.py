@@ -18,8 +18,8 @@ from dataclasses import fields
 from datetime import datetime
 from types import MappingProxyType
 
-from feeds import gcpause
 from feeds.config import Settings
+from feeds.timefmt import iso_utc
 from feeds.model import Calendar, Event, kind_slug
 from feeds.render import ics, pages
 from feeds.render.links import webcal
@@ -55,8 +55,7 @@ def render_calendar(
     version: str = "",
 ) -> CalendarBuild:
     """Render one calendar; events whose data and revision are unchanged come from ``cache``."""
-    with gcpause.paused():
-        return _render_calendar(calendar, revisions, settings, cache, version)
+    return _render_calendar(calendar, revisions, settings, cache, version)
 
 
 def _render_calendar(
@@ -171,8 +170,7 @@ def assemble(
     re-assembled after an edit reuses what did not change; without one, nothing is reused.
     The site keeps it for its selections.
     """
-    with gcpause.paused():
-        return _assemble(builds, settings, cache if cache is not None else SiteCache())
+    return _assemble(builds, settings, cache if cache is not None else SiteCache())
 
 
 def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCache) -> Site:
@@ -281,7 +279,7 @@ def feeds_json(feeds: tuple[FeedInfo, ...], settings: Settings) -> bytes:
                 "url": url,
                 "webcal": webcal(url),
                 "events": f.event_count,
-                "last_modified": f.last_modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "last_modified": iso_utc(f.last_modified),
             }
         )
     data = {"site": settings.site_name, "feeds": items}

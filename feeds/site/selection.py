@@ -48,6 +48,7 @@ import icalendar
 
 from feeds import occurrences
 from feeds.config import Settings
+from feeds.timefmt import basic_utc
 from feeds.model import Event, Timed, kind_slug
 from feeds.render import ics, pages
 from feeds.site.cache import LRU, SiteCache
@@ -382,7 +383,7 @@ def in_utc(rendered: ics.RenderedEvent) -> list[ics.RenderedEvent]:
     out = []
     for start, end in occurrences.occurrences(event):
         assert isinstance(start, datetime) and isinstance(end, datetime)
-        stamp = ics._utc(start)
+        stamp = basic_utc(start)
         if repeats:
             local, at, domain = uid_line.rpartition("@")
             uid_text = f"{local}/{stamp}{at}{domain}" if at else f"{uid_line}/{stamp}"
@@ -396,7 +397,7 @@ def in_utc(rendered: ics.RenderedEvent) -> list[ics.RenderedEvent]:
             elif name == "DTSTART":
                 body.append(f"DTSTART:{stamp}")
             elif name == "DTEND":
-                body.append(f"DTEND:{ics._utc(end)}")
+                body.append(f"DTEND:{basic_utc(end)}")
             elif name == "UID":
                 body.append(uid_text)
         data = b"\r\n".join(map(ics._fold, body)) + b"\r\n"

@@ -10,15 +10,11 @@ the collector. The process that owns the server (``wsgi.py``, the CLI) calls
 :func:`tune` once at startup instead: a gen-0 threshold of 50,000 makes
 collections some 40 times rarer, costs what the pause saved (docs/performance.md,
 "Garbage collection"), and still collects cycles.
-
-:func:`paused` is kept, as a no-op, for the call sites that still use it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator
 
 #: Allocations between gen-0 collections for a process that loads calendars.
 GEN0_THRESHOLD = 50_000
@@ -29,9 +25,3 @@ def tune() -> None:
     gen0, gen1, gen2 = gc.get_threshold()
     if gen0 and gen0 < GEN0_THRESHOLD:
         gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
-
-
-@contextlib.contextmanager
-def paused() -> Iterator[None]:
-    """Formerly: the collector disabled inside the block. Now does nothing (see :func:`tune`)."""
-    yield
