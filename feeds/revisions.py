@@ -31,6 +31,11 @@ rescheduled (``modified`` moves and ``sequence`` rises by one). ``feeds revise``
 ``feeds build`` and the server write the result; ``feeds validate`` only warns
 when the file is stale. Rendering reads revisions and never the clock, so the
 same definitions plus revisions give the same bytes everywhere.
+
+A long-lived reader (the server's Store) passes a :class:`RevisionCache` to
+:func:`reconcile`, :func:`update`, :func:`read` and :func:`dumps`: it keeps the
+fingerprints, the last file read and the last text written, so a reload after one
+edit recomputes only what changed. Without one, every call works from scratch.
 """
 
 from __future__ import annotations
@@ -96,21 +101,63 @@ class Revisions:
         return max(times, default=EPOCH)
 
 
-def content_fingerprint(event: Event) -> str:
-    return _fingerprints(event)[1]
+@dataclass
+class RevisionCache:
+    """What a long-lived reader keeps between reloads, under visible keys.
 
-
-def _fingerprints(event: Event) -> tuple[str, str]:
-    """Both fingerprints, computed once per event object (a reload reuses unchanged events).
-
-    Kept in the frozen event's ``__dict__`` under a private name: not a field,
-    so equality, hashing and ``repr`` (what the fingerprints digest) ignore it.
+    Each table holds one generation: what the last call for that calendar (or
+    path) made, so memory stays at one calendar's worth. An entry is used only
+    when it describes the same object (or, for events, an equal one), so a stale
+    entry costs a recomputation, never a wrong answer.
     """
-    value = event.__dict__.get("_fingerprints")
-    if value is None:
-        value = (_digest((event.when, event.repeat, event.status, event.location)), _digest(event))
-        event.__dict__["_fingerprints"] = value
-    return value
+
+    #: calendar id -> event id -> (the event, its (schedule, content) fingerprints)
+    fingerprints: dict[str, dict[str, tuple[Event, tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+    #: path -> (the text last read or written there, the revisions it holds)
+    texts: dict[str, tuple[str, Revisions]] = field(default_factory=dict)
+    #: calendar id -> (the revisions last dumped, their text)
+    dumped: dict[str, tuple[Revisions, str]] = field(default_factory=dict)
+    #: calendar id -> (section, event id) -> (the revision, its member of the file)
+    entries: dict[str, dict[tuple[str, str], tuple[Revision, str]]] = field(
+        default_factory=dict
+    )
+
+
+def content_fingerprint(event: Event) -> str:
+    return _compute_fingerprints(event)[1]
+
+
+def _compute_fingerprints(event: Event) -> tuple[str, str]:
+    return (_digest((event.when, event.repeat, event.status, event.location)), _digest(event))
+
+
+class _Fingerprints:
+    """Fingerprints of one calendar's events, reusing the cache's last generation.
+
+    An event is looked up by identity first (a reload reuses unchanged events)
+    and then by value: the incremental loader copies an event whose lines moved,
+    and equality ignores ``where``.
+    """
+
+    def __init__(self, calendar: Calendar, cache: RevisionCache | None):
+        self.calendar_id = calendar.id
+        self.cache = cache
+        self.prior = cache.fingerprints.get(calendar.id, {}) if cache is not None else {}
+        self.seen: dict[str, tuple[Event, tuple[str, str]]] = {}
+
+    def of(self, event: Event) -> tuple[str, str]:
+        known = self.prior.get(event.id)
+        if known is None or (known[0] is not event and known[0] != event):
+            known = (event, _compute_fingerprints(event))
+        self.seen[event.id] = known
+        return known[1]
+
+    def keep(self) -> None:
+        """Make this calendar's fingerprints the cache's generation."""
+        if self.cache is not None:
+            self.cache.fingerprints[self.calendar_id] = self.seen
 
 
 def header_fingerprints(calendar: Calendar) -> tuple[str, str]:
@@ -130,7 +177,12 @@ def header_fingerprints(calendar: Calendar) -> tuple[str, str]:
     )
 
 
-def reconcile(calendar: Calendar, stored: Revisions | None, now: datetime) -> Revisions:
+def reconcile(
+    calendar: Calendar,
+    stored: Revisions | None,
+    now: datetime,
+    cache: RevisionCache | None = None,
+) -> Revisions:
     """The revisions that describe ``calendar``, starting from ``stored``."""
     now = now.astimezone(UTC).replace(microsecond=0)
     old = stored.events if stored else {}
@@ -149,8 +201,9 @@ def reconcile(calendar: Calendar, stored: Revisions | None, now: datetime) -> Re
         header = Header(header_content, place, now)
         moved_place = old_header.place != place
     events: dict[str, Revision] = {}
+    prints = _Fingerprints(calendar, cache)
     for event in calendar.events:
-        schedule, content = _fingerprints(event)
+        schedule, content = prints.of(event)
         before = old.get(event.id)
         removed.pop(event.id, None)
         inherits_place = moved_place and not event.location and inherits_location(event)
@@ -170,16 +223,20 @@ def reconcile(calendar: Calendar, stored: Revisions | None, now: datetime) -> Re
         if event_id not in events:
             removed.setdefault(event_id, now)
             history[event_id] = revision
+    prints.keep()
     return Revisions(calendar.id, events, removed, history, header)
 
 
-def stale(calendar: Calendar, stored: Revisions | None) -> list[str]:
+def stale(
+    calendar: Calendar, stored: Revisions | None, cache: RevisionCache | None = None
+) -> list[str]:
     """Ids of events whose stored revision does not describe them (new or changed)."""
     old = stored.events if stored else {}
+    prints = _Fingerprints(calendar, cache)
     out = []
     for event in calendar.events:
         rev = old.get(event.id)
-        if rev is None or rev.content != content_fingerprint(event):
+        if rev is None or rev.content != prints.of(event)[1]:
             out.append(event.id)
     return out
 
@@ -223,7 +280,7 @@ def revisions_path(calendar: Calendar) -> Path:
     return Path(calendar.path).with_name(f"{calendar.id}.revisions.json")
 
 
-def read(path: Path) -> Revisions | None:
+def read(path: Path, cache: RevisionCache | None = None) -> Revisions | None:
     """The stored revisions, or None if there is no (readable, valid) file."""
     try:
         if path.is_symlink() and path.parent.resolve() not in path.resolve().parents:
@@ -231,18 +288,13 @@ def read(path: Path) -> Revisions | None:
         text = path.read_text("utf-8")
     except (OSError, ValueError, RuntimeError):
         return None
-    last = _last_read.get(str(path))
+    last = cache.texts.get(str(path)) if cache is not None else None
     if last is not None and last[0] == text:
         return last[1]  # unchanged since the last read: a reload reads it on every edit
     revisions = _parse(text)
-    if revisions is not None:
-        _last_read.clear()  # one file's worth of memory at most
-        _last_read[str(path)] = (text, revisions)
+    if revisions is not None and cache is not None:
+        cache.texts[str(path)] = (text, revisions)  # Revisions are never changed once made
     return revisions
-
-
-#: path -> (text, Revisions) of the last read; Revisions are never changed once made.
-_last_read: dict[str, tuple[str, Revisions]] = {}
 
 
 def _parse(text: str) -> Revisions | None:
@@ -279,29 +331,37 @@ def _revision(v: dict) -> Revision:
     )
 
 
-def dumps(revisions: Revisions) -> str:
+def dumps(revisions: Revisions, cache: RevisionCache | None = None) -> str:
     """The file's text: what ``json.dumps(as_json(revisions), indent=1, ensure_ascii=False)`` gives.
 
     Written out directly, because the standard library indents JSON in pure
     Python (0.15 s for 10,000 events, on every reload); the tests hold the two
-    equal. The last result is kept: a reload writes and then hashes the same one.
+    equal. With a cache, the last result is kept (a reload writes and then hashes the
+    same one), and so is each event's member of the file, for the next write.
     """
-    last = _last_dumped[0]
+    if cache is None:
+        return _dumps(revisions, {}, {})
+    last = cache.dumped.get(revisions.calendar)
     if last is not None and last[0] is revisions:
         return last[1]
-    text = _dumps(revisions)
-    _last_dumped[0] = (revisions, text)
+    entries: dict[tuple[str, str], tuple[Revision, str]] = {}
+    text = _dumps(revisions, cache.entries.get(revisions.calendar, {}), entries)
+    cache.entries[revisions.calendar] = entries
+    cache.dumped[revisions.calendar] = (revisions, text)
     return text
 
 
-_last_dumped: list[tuple[Revisions, str] | None] = [None]  # the last dumps(), swapped whole
-
-
-def _dumps(revisions: Revisions) -> str:
+def _dumps(revisions: Revisions, prior: dict, entries: dict) -> str:
     q = _json_string
-    events = [_entry_json(key, r) for key, r in sorted(revisions.events.items())]
+    events = [
+        _entry_json(key, r, ("events", key), prior, entries)
+        for key, r in sorted(revisions.events.items())
+    ]
     removed = [f"  {q(key)}: {q(iso_utc(t))}" for key, t in sorted(revisions.removed.items())]
-    history = [_entry_json(key, r) for key, r in sorted(revisions.history.items())]
+    history = [
+        _entry_json(key, r, ("history", key), prior, entries)
+        for key, r in sorted(revisions.history.items())
+    ]
     h = revisions.header
     header = "null" if h is None else (
         f"{{\n  \"content\": {q(h.content)},\n  \"place\": {q(h.place)},\n"
@@ -346,10 +406,11 @@ def _entry_as_json(r: Revision) -> dict:
 _json_string = json.encoder.encode_basestring  # json.dumps's own, for ensure_ascii=False
 
 
-def _entry_json(key: str, r: Revision) -> str:
-    """One event's member of the file, kept on the (immutable) revision for the next write."""
-    memo = r.__dict__.get("_json")
-    if memo is not None and memo[0] == key:
+def _entry_json(key: str, r: Revision, slot: tuple[str, str], prior: dict, entries: dict) -> str:
+    """One event's member of the file, reused from ``prior`` when the revision is the same."""
+    memo = prior.get(slot)
+    if memo is not None and memo[0] is r:
+        entries[slot] = memo
         return memo[1]
     q = _json_string
     text = (
@@ -361,7 +422,7 @@ def _entry_json(key: str, r: Revision) -> str:
         f"   \"content\": {q(r.content)}\n"
         "  }"
     )
-    r.__dict__["_json"] = (key, text)
+    entries[slot] = (r, text)
     return text
 
 
@@ -369,7 +430,12 @@ def _json_object(members: list[str]) -> str:
     return "{\n" + ",\n".join(members) + "\n }" if members else "{}"
 
 
-def update(calendar: Calendar, now: datetime | None = None, write: bool = True) -> Revisions:
+def update(
+    calendar: Calendar,
+    now: datetime | None = None,
+    write: bool = True,
+    cache: RevisionCache | None = None,
+) -> Revisions:
     """Reconcile with the file beside the definition and (if ``write``) save the result.
 
     Safe with several processes: the read-reconcile-write runs under an
@@ -380,13 +446,12 @@ def update(calendar: Calendar, now: datetime | None = None, write: bool = True) 
     path = revisions_path(calendar)
     now = now or _edited_at(calendar)
     with _locked(path) as locked:
-        stored = read(path)
-        fresh = reconcile(calendar, stored, now)
+        stored = read(path, cache)
+        fresh = reconcile(calendar, stored, now, cache)
         if write and locked and fresh != stored:
-            text = dumps(fresh)
-            if _write_atomic(path, text):
-                _last_read.clear()
-                _last_read[str(path)] = (text, fresh)  # what the next read() will find
+            text = dumps(fresh, cache)
+            if _write_atomic(path, text) and cache is not None:
+                cache.texts[str(path)] = (text, fresh)  # what the next read() will find
     return fresh
 
 
