@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test bench build clean system-deps load-test
+.PHONY: serve test bench build clean system-deps load-test lint format
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,17 @@ system-deps:
 serve: $(BIN)/.installed
 	$(BIN)/feeds serve --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed node_modules/.installed examples/fullcalendar/node_modules/.installed system-deps
+test: $(BIN)/.installed node_modules/.installed examples/fullcalendar/node_modules/.installed system-deps lint
 	FEEDS_REQUIRE_ALL_PARSERS=1 $(BIN)/python -m pytest
+
+# ruff's lint and format check (pinned in pyproject.toml); 'make format' applies the format.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 build: $(BIN)/.installed
 	$(BIN)/feeds build site

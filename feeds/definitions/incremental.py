@@ -237,8 +237,8 @@ def _moved(entry: _Entry, start: int, path: str) -> _Entry:
     if start == entry.start_line:
         return entry
     line = entry.event.where.line + start - entry.start_line if entry.event.where else start
-    # A copy with another ``where`` (not part of equality), keeping memoized
-    # fingerprints (see feeds.revisions); cheaper than dataclasses.replace.
+    # A copy with another ``where`` (not part of equality, so revisions.RevisionCache still
+    # finds its fingerprints by value); cheaper than dataclasses.replace.
     event = object.__new__(Event)
     event.__dict__.update(entry.event.__dict__, where=Where(path, line))
     return _Entry(event, start, entry.id_value, entry.id_offset, entry.occurrences)

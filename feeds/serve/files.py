@@ -46,6 +46,7 @@ class FileState:
     missing_since: float | None = None
     cache: dict = field(default_factory=dict)  # rendered events (feeds.site)
     parse_cache: incremental.ParseCache = field(default_factory=incremental.ParseCache)
+    revision_cache: revisions.RevisionCache = field(default_factory=revisions.RevisionCache)
 
     @property
     def revisions_file(self) -> Path | None:
@@ -129,8 +130,9 @@ def _check_and_render(
                 state.build.version[:12],
             )
         return False
-    revs = revisions.update(calendar, write=write_revisions)
-    version = hashlib.sha256(data + revisions.dumps(revs).encode()).hexdigest()
+    revs = revisions.update(calendar, write=write_revisions, cache=state.revision_cache)
+    text = revisions.dumps(revs, state.revision_cache)
+    version = hashlib.sha256(data + text.encode()).hexdigest()
     build = site.render_calendar(calendar, revs, settings, state.cache, version)
     state.build = build
     state.problems = tuple(problems)

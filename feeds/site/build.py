@@ -123,7 +123,7 @@ def _render_calendar(
 
     def add_feed(feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None):
         path = f"/feeds/{feed_id}.ics"
-        # revisions.modified_for(ids), from the revisions the events were rendered with
+        # the newest of its events' revisions (as rendered) and of the calendar's own changes
         modified = max([r.revision.modified for r in subset] + removed_times, default=EPOCH)
         header = ics.FeedHeader(name, description, calendar.url, calendar.timezone, settings.refresh)
         before = old_feeds.get(path)
