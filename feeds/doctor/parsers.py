@@ -44,6 +44,8 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TypeVar
 
+from feeds.doctor.budget import Budget as _Budget
+from feeds.doctor.budget import Spent as _Spent
 from feeds.errors import FeedsError
 
 CAP = 5000
@@ -105,28 +107,6 @@ class TooManyOccurrences(ParserFailed):
     def __init__(self, parser: str, budget: int):
         super().__init__(parser, f"the feed expands to more than {budget:,} occurrences")
         self.budget = budget
-
-
-class _Spent(Exception):
-    """Raised inside a reader when its :class:`_Budget` runs out."""
-
-
-class _Budget:
-    """Occurrences left for one parser's reading of one file; ``None``: no limit."""
-
-    def __init__(self, total: int | None):
-        self.left = total
-
-    def take(self, items, cap: int = CAP) -> Iterator:
-        """At most ``cap`` of ``items``, each charged to the budget; :class:`_Spent` when empty."""
-        for count, item in enumerate(items):
-            if count >= cap:
-                return
-            if self.left is not None:
-                if self.left <= 0:
-                    raise _Spent
-                self.left -= 1
-            yield item
 
 
 def available(name: str) -> tuple[bool, str]:
@@ -332,11 +312,11 @@ def _as_datetime(value: Value) -> datetime:
 def _first(rules, start: Value, span: Span | None, budget: _Budget) -> list[Value]:
     """The first CAP occurrences of a dateutil rule set, or those around ``span``."""
     if span is None:
-        return [_like(v, start) for v in budget.take(rules)]
+        return [_like(v, start) for v in budget.take(rules, CAP)]
     naive = not isinstance(start, datetime) or start.utcoffset() is None
     low, high = (b.replace(tzinfo=None) if naive else b for b in (span[0] - SLACK, span[1] + SLACK))
     found = itertools.takewhile(lambda v: v < high, rules.xafter(low, inc=True))
-    return [_like(v, start) for v in budget.take(found)]
+    return [_like(v, start) for v in budget.take(found, CAP)]
 
 
 def _read_icalendar(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEvent]:
@@ -467,7 +447,7 @@ def _read_ical(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEv
             masters[0].dtstart, datetime) else None
         timeline = calendar_timeline(members, UTC)
         found = timeline.overlapping(span[0] - SLACK, span[1] + SLACK) if span else iter(timeline)
-        for vevent in budget.take(found):
+        for vevent in budget.take(found, CAP):
             recurrence_id = _ical_recurrence_id(vevent.recurrence_id, zone) if recurring else None
             events.append(_event(vevent.uid, recurrence_id, vevent.summary, vevent.status,
                                  vevent.dtstart, vevent.end, sequence=vevent.sequence,
@@ -512,7 +492,7 @@ def _read_recurring_ical_events(
         for members in by_uid.values():
             alone = calendar.copy()
             alone.subcomponents = members
-            found.extend(budget.take(recurring_ical_events.of(alone).all()))
+            found.extend(budget.take(recurring_ical_events.of(alone).all(), CAP))
     events = []
     for vevent in found:
         uid = str(vevent.get("UID"))
