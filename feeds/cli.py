@@ -162,7 +162,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     if errors:
         print(f"the export was aborted; {args.out} was left as it was.", file=sys.stderr)
         return EXIT_INVALID
-    files = export.write_site(store.site, args.out)
+    try:
+        files = export.write_site(store.site, args.out)
+    except export.ExportError as exc:  # already "path: what went wrong; what to do"
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     print(f"{args.out}: {len(files)} files written (in {export.current_build(args.out)})")
     return EXIT_OK
 

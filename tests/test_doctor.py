@@ -174,7 +174,8 @@ def test_run_says_why_a_file_cannot_be_read_without_a_traceback(tmp_path):
     missing = tmp_path / "missing.ics"
     status, out, err = run(str(missing))
     assert status == 1 and out == ""
-    assert err == f"{missing}: error: cannot read the file: No such file or directory\n"
+    assert err == (f"{missing}: error: cannot read the file: No such file or directory; "
+                   "give the path of an .ics file or an http(s) URL\n")
 
 
 def test_run_says_a_server_cannot_be_reached():
@@ -231,4 +232,5 @@ def test_run_reports_an_http_error_status(server):
     missing = server("/gone.ics", body=b"", status=404).replace("gone", "other")
     status, out, err = run(missing)
     assert (status, out) == (1, "")
-    assert err == f"{missing}: error: the server answered 404 Not Found\n"
+    assert err == (f"{missing}: error: the server answered 404 Not Found; "
+                   "check the URL, or ask the publisher\n")

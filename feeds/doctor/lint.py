@@ -14,6 +14,9 @@ from datetime import date, datetime
 
 MAX_OCTETS = 75
 MAX_BYTES = 1_000_000
+#: Components nested deeper than this are not read (real feeds nest 3: VCALENDAR > VEVENT >
+#: VALARM); the parsers recurse, so a file past it is not given to them.
+MAX_DEPTH = 10
 REPEATS = 10  # findings of one rule past this many are summed up in one more
 
 GOOGLE = "Google (strictest reader)"
@@ -62,10 +65,16 @@ class Component:
         return next((p for p in self.properties if p.name == name), None)
 
     def walk(self, name: str) -> Iterator[Component]:
-        for child in self.children:
-            if child.name == name:
-                yield child
-            yield from child.walk(name)
+        return (c for c in descendants(self) if c.name == name)
+
+
+def descendants(component: Component) -> Iterator[Component]:
+    """Every component below ``component``, depth first in file order, without recursion."""
+    stack = list(reversed(component.children))
+    while stack:
+        child = stack.pop()
+        yield child
+        stack.extend(reversed(child.children))
 
 
 def lint(data: bytes) -> list[Finding]:
@@ -150,6 +159,7 @@ def read_components(data: bytes) -> tuple[list[Component], list[Finding]]:
     roots: list[Component] = []
     stack: list[Component] = []
     findings = []
+    too_deep = False
     for line, content in _unfolded(data):
         text = content.decode("utf-8", "replace")
         prop = _property(line, text)
@@ -159,7 +169,11 @@ def read_components(data: bytes) -> tuple[list[Component], list[Finding]]:
                                     "write NAME:VALUE, or fold the line"))
         elif prop.name == "BEGIN":
             component = Component(prop.value.strip().upper(), line)
-            (stack[-1].children if stack else roots).append(component)
+            if len(stack) < MAX_DEPTH:
+                (stack[-1].children if stack else roots).append(component)
+            elif not too_deep:  # kept on the stack for its END, left out of the tree
+                too_deep = True
+                findings.append(too_deep_finding(line))
             stack.append(component)
         elif prop.name == "END":
             name = prop.value.strip().upper()
@@ -185,6 +199,13 @@ def read_components(data: bytes) -> tuple[list[Component], list[Finding]]:
         findings.append(Finding(0, "error", "structure", "no BEGIN:VCALENDAR", "every client",
                                 "serve an iCalendar file"))
     return roots, findings
+
+
+def too_deep_finding(line: int) -> Finding:
+    return Finding(line, "error", "depth",
+                   f"components are nested more than {MAX_DEPTH} deep here; the parsers were "
+                   "not run", "every client (readers recurse and may crash)",
+                   "nest VCALENDAR > VEVENT > VALARM, no deeper")
 
 
 # --- bytes and lines ------------------------------------------------------------------------
@@ -259,15 +280,9 @@ def _check_calendar(calendar: Component) -> Iterator[Finding]:
                           f"{seen[key]}", "every client: duplicates, or one event hides another",
                           "give every event its own stable UID")
         seen.setdefault(key, event.line)
-    for component in [calendar, *_all(calendar)]:
+    for component in [calendar, *descendants(calendar)]:
         for prop in component.properties:
             yield from _check_text(prop)
-
-
-def _all(component: Component) -> Iterator[Component]:
-    for child in component.children:
-        yield child
-        yield from _all(child)
 
 
 def _required(component: Component, names: tuple[str, ...]) -> Iterator[Finding]:
@@ -330,7 +345,7 @@ def _check_timezone(zone: Component) -> Iterator[Finding]:
 
 
 def _check_tzids(calendar: Component, zones: set[str]) -> Iterator[Finding]:
-    for component in _all(calendar):
+    for component in descendants(calendar):
         if component.name in ("VTIMEZONE", "STANDARD", "DAYLIGHT"):
             continue
         for prop in component.properties:

@@ -1,7 +1,7 @@
 """Independent iCalendar parsers behind one API: what each of them reads from the same bytes.
 
-They stand in for calendar clients (docs/compatibility.md), so every one reads the file its own way and
-expands recurrences with its own machinery, one record per occurrence:
+They stand in for calendar clients (docs/compatibility.md), so every one reads the file its own
+way and expands recurrences with its own machinery, one record per occurrence:
 
 ========================  ===================================================================
 ``icalendar``             ``Calendar.from_ical``; RRULE/RDATE/EXDATE through ``dateutil.rrule``
@@ -44,9 +44,14 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TypeVar
 
+from feeds.doctor.budget import Budget as _Budget
+from feeds.doctor.budget import Spent as _Spent
 from feeds.errors import FeedsError
 
 CAP = 5000
+#: Occurrences one parser may expand across a whole file, when the caller sets a budget (the
+#: doctor does): 300 endless SECONDLY rules would otherwise make 1.5 million records each.
+MAX_OCCURRENCES = 50_000
 SLACK = timedelta(days=7)  # a span also expands this far around it, for moved occurrences
 NODE_TIMEOUT = 120
 SCRIPT = Path(__file__).with_name("js") / "parse.mjs"
@@ -96,6 +101,14 @@ class ParserFailed(FeedsError):
         self.message = message
 
 
+class TooManyOccurrences(ParserFailed):
+    """The file expands to more occurrences than the budget the caller gave."""
+
+    def __init__(self, parser: str, budget: int):
+        super().__init__(parser, f"the feed expands to more than {budget:,} occurrences")
+        self.budget = budget
+
+
 def available(name: str) -> tuple[bool, str]:
     """Whether parser ``name`` can run here, and if not, why and what to install."""
     if name in _MODULES:
@@ -118,14 +131,22 @@ def node_modules() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[2] / "node_modules"
 
 
-def parse(name: str, data: bytes, span: Span | None = None) -> list[ParsedEvent]:
-    """Read ``data`` with parser ``name``; raise :class:`ParserFailed` if it cannot."""
+def parse(
+    name: str, data: bytes, span: Span | None = None, budget: int | None = None
+) -> list[ParsedEvent]:
+    """Read ``data`` with parser ``name``; raise :class:`ParserFailed` if it cannot.
+
+    With a ``budget``, expanding more than that many occurrences in all raises
+    :class:`TooManyOccurrences` instead of filling the memory.
+    """
     ok, reason = available(name)
     if not ok:
         raise ParserFailed(name, reason)
     span = _utc_span(span)
     try:
-        events = _READERS[name](data, span)
+        events = _READERS[name](data, span, _Budget(budget))
+    except _Spent as error:
+        raise TooManyOccurrences(name, budget) from error
     except ParserFailed:
         raise
     except Exception as error:  # any failure of a third-party parser is its verdict
@@ -288,17 +309,17 @@ def _as_datetime(value: Value) -> datetime:
     return value if isinstance(value, datetime) else datetime.combine(value, time())
 
 
-def _first(rules, start: Value, span: Span | None) -> list[Value]:
+def _first(rules, start: Value, span: Span | None, budget: _Budget) -> list[Value]:
     """The first CAP occurrences of a dateutil rule set, or those around ``span``."""
     if span is None:
-        return [_like(v, start) for v in itertools.islice(rules, CAP)]
+        return [_like(v, start) for v in budget.take(rules, CAP)]
     naive = not isinstance(start, datetime) or start.utcoffset() is None
     low, high = (b.replace(tzinfo=None) if naive else b for b in (span[0] - SLACK, span[1] + SLACK))
     found = itertools.takewhile(lambda v: v < high, rules.xafter(low, inc=True))
-    return [_like(v, start) for v in itertools.islice(found, CAP)]
+    return [_like(v, start) for v in budget.take(found, CAP)]
 
 
-def _read_icalendar(data: bytes, span: Span | None) -> list[ParsedEvent]:
+def _read_icalendar(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEvent]:
     import icalendar
     from dateutil.rrule import rruleset, rrulestr
 
@@ -313,7 +334,7 @@ def _read_icalendar(data: bytes, span: Span | None) -> list[ParsedEvent]:
             rules.rdate(_as_datetime(value))
         for value in component.exdates:
             rules.exdate(_as_datetime(value))
-        return _first(rules, start, span)
+        return _first(rules, start, span, budget)
 
     components = []
     for vevent in icalendar.Calendar.from_ical(data).walk("VEVENT"):
@@ -374,7 +395,7 @@ def _fresh_vobject_zones() -> Iterator[None]:
         registry.update(saved)
 
 
-def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
+def _read_vobject(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEvent]:
     import vobject
 
     def end_of(vevent, start: Value | None) -> Value | None:
@@ -400,7 +421,7 @@ def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
                 start=start,
                 end=end_of(vevent, start),
                 occurrences=None if series is None else _first(
-                    vevent.getrruleset(addRDate=True), start, span),
+                    vevent.getrruleset(addRDate=True), start, span, budget),
                 details={name: getattr(vevent, name).value if name in vevent.contents else None
                          for name in ("sequence", "location", "description")},
             ))
@@ -410,7 +431,7 @@ def _read_vobject(data: bytes, span: Span | None) -> list[ParsedEvent]:
 # --- series expanded by the parser itself ---------------------------------------------------
 
 
-def _read_ical(data: bytes, span: Span | None) -> list[ParsedEvent]:
+def _read_ical(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEvent]:
     from ical.calendar_stream import IcsCalendarStream
     from ical.timeline import calendar_timeline
 
@@ -426,7 +447,7 @@ def _read_ical(data: bytes, span: Span | None) -> list[ParsedEvent]:
             masters[0].dtstart, datetime) else None
         timeline = calendar_timeline(members, UTC)
         found = timeline.overlapping(span[0] - SLACK, span[1] + SLACK) if span else iter(timeline)
-        for vevent in itertools.islice(found, CAP):
+        for vevent in budget.take(found, CAP):
             recurrence_id = _ical_recurrence_id(vevent.recurrence_id, zone) if recurring else None
             events.append(_event(vevent.uid, recurrence_id, vevent.summary, vevent.status,
                                  vevent.dtstart, vevent.end, sequence=vevent.sequence,
@@ -445,12 +466,17 @@ def _ical_recurrence_id(value: str | None, zone) -> Value | None:
     return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
 
 
-def _read_recurring_ical_events(data: bytes, span: Span | None) -> list[ParsedEvent]:
+def _read_recurring_ical_events(
+    data: bytes, span: Span | None, budget: _Budget
+) -> list[ParsedEvent]:
     import icalendar
     import recurring_ical_events
 
     calendar = icalendar.Calendar.from_ical(data)
     vevents = [c for c in calendar.subcomponents if c.name == "VEVENT"]
+    if budget.left is not None and any(_too_fine(c) for c in vevents):
+        raise ParserFailed("recurring-ical-events", "not run: an RRULE with FREQ=SECONDLY or "
+                           "MINUTELY makes it use memory without bound")
     recurring = {
         str(c.get("UID"))
         for c in vevents
@@ -466,7 +492,7 @@ def _read_recurring_ical_events(data: bytes, span: Span | None) -> list[ParsedEv
         for members in by_uid.values():
             alone = calendar.copy()
             alone.subcomponents = members
-            found.extend(itertools.islice(recurring_ical_events.of(alone).all(), CAP))
+            found.extend(budget.take(recurring_ical_events.of(alone).all(), CAP))
     events = []
     for vevent in found:
         uid = str(vevent.get("UID"))
@@ -474,6 +500,13 @@ def _read_recurring_ical_events(data: bytes, span: Span | None) -> list[ParsedEv
         events.append(_event(uid, recurrence_id, vevent.get("SUMMARY"), vevent.get("STATUS"),
                              vevent.start, vevent.end, **_icalendar_details(vevent)))
     return events
+
+
+def _too_fine(vevent) -> bool:
+    """Whether ``vevent`` repeats every second or minute (measured: gigabytes, endless)."""
+    rules = vevent.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    return any(str(f).upper() in ("SECONDLY", "MINUTELY") for r in rules for f in r.get("FREQ", []))
 
 
 def _node(name: str, arguments: list[str], data: bytes, timeout: float) -> bytes:
@@ -486,6 +519,8 @@ def _node(name: str, arguments: list[str], data: bytes, timeout: float) -> bytes
         )
     except subprocess.TimeoutExpired as error:
         raise ParserFailed(name, f"gave no answer within {timeout:g} s") from error
+    if done.returncode == 3:  # parse.mjs: the --budget is spent
+        raise _Spent
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise ParserFailed(name, message or f"node exited with status {done.returncode}")
@@ -509,9 +544,11 @@ def _from_record(record: dict) -> ParsedEvent:
 
 
 def _read_with_node(name: str):
-    def read(data: bytes, span: Span | None) -> list[ParsedEvent]:
+    def read(data: bytes, span: Span | None, budget: _Budget) -> list[ParsedEvent]:
         window = [] if span is None else [
             "--from", span[0].isoformat(), "--to", span[1].isoformat()]
+        if budget.left is not None:
+            window += ["--budget", str(budget.left)]
         return [_from_record(r) for r in json.loads(_node(name, window, data, NODE_TIMEOUT))]
 
     return read

@@ -1,24 +1,35 @@
 """The feed doctor: the lint, then every parser we have, each held against the others.
 
-Parsers stand in for clients (docs/compatibility.md), so an event they read differently, or one that some
-of them miss, is an event some people's calendars get wrong. ``run`` is what ``feeds check``
-calls; everything else is a pure function over bytes.
+Parsers stand in for clients (docs/compatibility.md), so an event they read differently, or
+one that some of them miss, is an event some people's calendars get wrong. ``run`` is what
+``feeds check`` calls; :func:`fetch` reads a file or URL within the limits below (bytes, time);
+everything else is a pure function over bytes.
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
+import os
+import stat
+import threading
+import time
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import TextIO
 
 from feeds.doctor import parsers
 from feeds.doctor.lint import Finding, event_lines, lint, summarise
 
-TIMEOUT = 20
+#: Largest feed read, in bytes (16 MiB; Google stops at about 1 MB). Files and URL bodies are
+#: read no further than one byte past it, and a larger feed is reported, not parsed.
+MAX_BYTES = 16 * 1024 * 1024
+#: Seconds a URL may take in all: connecting, the headers and the whole body.
+DEADLINE = 30.0
+TIMEOUT = 20  # seconds for each network operation, within the DEADLINE
+CHUNK = 64 * 1024
 USER_AGENT = "calendar-feeds doctor (feeds check)"
 CLIENTS = {
     "icalendar": "Python apps built on icalendar",
@@ -47,8 +58,19 @@ class Report:
 
 
 def check(data: bytes, source: str, names: tuple[str, ...] = parsers.PARSERS) -> Report:
-    """Lint ``data`` and read it with every available parser among ``names``."""
+    """Lint ``data`` and read it with every available parser among ``names``.
+
+    A file over :data:`MAX_BYTES` is neither linted nor parsed, and one nested too deep is not
+    parsed: each gets a finding saying so. The parsers share no budget, but each stops at
+    :data:`parsers.MAX_OCCURRENCES` occurrences.
+    """
+    if len(data) > MAX_BYTES:
+        return _refused(source, names, Finding(
+            0, "error", "size", f"the feed is more than {MAX_BYTES:,} bytes; it was not read",
+            "every client", "split the feed or drop past events"))
     findings = list(lint(data))
+    if any(f.rule == "depth" for f in findings):
+        return _refused(source, names, *findings)
     results: dict[str, list[parsers.ParsedEvent]] = {}
     failed, skipped = [], []
     for name in names:
@@ -57,7 +79,14 @@ def check(data: bytes, source: str, names: tuple[str, ...] = parsers.PARSERS) ->
             skipped.append((name, reason))
             continue
         try:
-            results[name] = parsers.parse(name, data)
+            results[name] = parsers.parse(name, data, budget=parsers.MAX_OCCURRENCES)
+        except parsers.TooManyOccurrences as error:
+            failed.append(name)
+            findings.append(Finding(0, "error", "occurrences",
+                                    f"{name}: {error.message}; the reading was stopped",
+                                    CLIENTS.get(name, name),
+                                    "give endless rules a COUNT or UNTIL, and avoid SECONDLY "
+                                    "and MINUTELY rules"))
         except parsers.ParserFailed as error:
             failed.append(name)
             findings.append(Finding(0, "error", "parser-failed",
@@ -68,6 +97,12 @@ def check(data: bytes, source: str, names: tuple[str, ...] = parsers.PARSERS) ->
     occurrences = {event.key for events in results.values() for event in events}
     return Report(source, tuple(sorted(findings, key=_line)), tuple(results), tuple(failed),
                   tuple(skipped), len(occurrences))
+
+
+def _refused(source: str, names: tuple[str, ...], *findings: Finding) -> Report:
+    why = "the feed was not parsed (see the error above)"
+    return Report(source, tuple(sorted(findings, key=_line)), (), (),
+                  tuple((name, why) for name in names), 0)
 
 
 def compare(results: dict[str, list[parsers.ParsedEvent]], lines: dict[str, int]) -> list[Finding]:
@@ -200,26 +235,85 @@ class SourceError(Exception):
     """A target that could not be read; the message says why."""
 
 
-def fetch(target: str) -> tuple[bytes, list[Finding]]:
-    """The bytes of a file or an http(s)/webcal URL, with findings about how it was served."""
+def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Finding]]:
+    """The bytes of a file or an http(s)/webcal URL, with findings about how it was served.
+
+    At most :data:`MAX_BYTES` + 1 bytes are read; a URL gets ``deadline`` seconds in all
+    (default :data:`DEADLINE`). Raises :class:`SourceError` with a message that says what to do.
+    """
     if target.startswith("webcal://"):
         target = "https://" + target.removeprefix("webcal://")
     if not target.startswith(("http://", "https://")):
+        return read_file(target), []
+    deadline = DEADLINE if deadline is None else deadline
+    answer: dict[str, object] = {}
+
+    def fetching() -> None:
         try:
-            return Path(target).read_bytes(), []
+            answer["ok"] = _fetch_url(target, deadline)
+        except BaseException as error:  # handed to the waiting thread
+            answer["error"] = error
+
+    worker = threading.Thread(target=fetching, name="feeds-check-fetch", daemon=True)
+    worker.start()
+    worker.join(deadline + 1)  # the worker checks the deadline itself; this is for a stall
+    if "error" in answer:
+        error = answer.pop("error")
+        try:
+            raise error
+        finally:
+            del error
+    if "ok" not in answer:
+        raise SourceError(_late(deadline))
+    return answer["ok"]
+
+
+def _late(deadline: float) -> str:
+    return (f"the server took more than {deadline:g} s to send the feed; "
+            "try again later, or check a saved copy of the file")
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes, at most :data:`MAX_BYTES` + 1; refuses folders, FIFOs and devices.
+
+    Opened without blocking, so a FIFO cannot hang the doctor before it is refused.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise SourceError(f"cannot read the file: {error.strerror or error}; "
+                          "give the path of an .ics file or an http(s) URL") from error
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SourceError("not a regular file (a folder, FIFO or device); "
+                          "give the path of an .ics file")
+    with open(fd, "rb") as handle:
+        try:
+            return handle.read(MAX_BYTES + 1)
         except OSError as error:
-            raise SourceError(f"cannot read the file: {error.strerror or error}") from error
+            raise SourceError(f"cannot read the file: {error.strerror or error}; "
+                              "give the path of a readable .ics file") from error
+
+
+def _fetch_url(target: str, seconds: float) -> tuple[bytes, list[Finding]]:
+    deadline = time.monotonic() + seconds
     request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            data = response.read()
+        with urllib.request.urlopen(request, timeout=min(TIMEOUT, seconds)) as response:
+            data = _read_body(response, deadline, seconds)
             final, kind = response.geturl(), response.headers.get_content_type()
+    except SourceError:
+        raise
     except urllib.error.HTTPError as error:
-        raise SourceError(f"the server answered {error.code} {error.reason}") from error
+        error.close()  # its socket; the error itself outlives this thread
+        raise SourceError(f"the server answered {error.code} {error.reason}; "
+                          "check the URL, or ask the publisher") from error
     except urllib.error.URLError as error:
-        raise SourceError(f"cannot reach the server: {error.reason}") from error
+        raise SourceError(f"cannot reach the server: {error.reason}; "
+                          "check the URL and the network") from error
     except (OSError, ValueError, http.client.HTTPException) as error:
-        raise SourceError(f"cannot fetch it: {error or type(error).__name__}") from error
+        raise SourceError(f"cannot fetch it: {error or type(error).__name__}; "
+                          "check the URL, or check a saved copy of the file") from error
     findings = []
     if final != target:
         findings.append(Finding(0, "warning", "http-redirect", f"the URL redirects to {final}",
@@ -233,6 +327,39 @@ def fetch(target: str) -> tuple[bytes, list[Finding]]:
     return data, findings
 
 
+def _read_body(response, deadline: float, seconds: float) -> bytes:
+    """The body in chunks, no more than MAX_BYTES + 1, given up at ``deadline`` (monotonic)."""
+    parts, size = [], 0
+    while size <= MAX_BYTES:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SourceError(_late(seconds))
+        _set_timeout(response, min(left, TIMEOUT))
+        try:
+            part = response.read1(min(CHUNK, MAX_BYTES + 1 - size))
+        except TimeoutError as error:
+            if time.monotonic() >= deadline:
+                raise SourceError(_late(seconds)) from error
+            raise SourceError("the server stopped sending the feed; try again later") from error
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
+def _set_timeout(response, seconds: float) -> None:
+    """Bound the next read by ``seconds``, where the socket can be reached."""
+    sock = getattr(getattr(response, "fp", None), "raw", None)
+    sock = getattr(sock, "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(seconds, 0.01))
+        except OSError as error:
+            if error.errno != errno.EBADF:
+                raise
+
+
 def run(targets: list[str], out: TextIO, err: TextIO) -> int:
     """Check each file or URL, print the reports; 1 if any has an error or cannot be read."""
     status = 0
@@ -243,7 +370,18 @@ def run(targets: list[str], out: TextIO, err: TextIO) -> int:
             err.write(f"{target}: error: {error}\n")
             status = 1
             continue
-        report = check(data, target)
+        try:
+            report = check(data, target)
+        except RecursionError:  # a reader we do not control went too deep despite MAX_DEPTH
+            err.write(f"{target}: error: the feed is nested too deeply to read; "
+                      "nest VCALENDAR > VEVENT > VALARM, no deeper\n")
+            status = 1
+            continue
+        except MemoryError:
+            err.write(f"{target}: error: the feed needs more memory than there is; "
+                      "split it or drop past events\n")
+            status = 1
+            continue
         if served:
             report = Report(report.source, (*served, *report.findings),
                             report.used, report.failed, report.skipped, report.events)

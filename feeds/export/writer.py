@@ -17,7 +17,10 @@ the old export or the new one, never a mix and never a missing folder; files
 it already opened stay readable. The newest :data:`KEEP` builds are kept, so a
 rollback is pointing the link back. Builds of one target are serialised by a
 lock file. Any failure before the swap (an invalid definition is caught
-earlier, by the caller) leaves ``site`` exactly as it was.
+earlier, by the caller) leaves ``site`` exactly as it was, and the staging
+folder is removed; a failure of the file system (disk full, read-only, no
+permission, name too long) becomes an :class:`ExportError` naming the path and
+what to do.
 
 Moving from an older export that was a real folder: the folder is exchanged
 with the link atomically where the kernel can (``renameat2`` with
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import hashlib
 import os
@@ -37,7 +41,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds.errors import FeedsError
+from feeds.errors import FeedsError, printable
 from feeds.export import hosts
 from feeds.export.hosts import file_path
 from feeds.site.resources import Site
@@ -52,14 +56,50 @@ class ExportError(FeedsError):
     """The export cannot be written where asked."""
 
 
+#: What went wrong and what to do, by errno, for a failed write.
+_ADVICE = {
+    errno.ENOSPC: ("no space left on the device", "free some space or export to another disk"),
+    errno.EDQUOT: ("the disk quota is exceeded", "free some space or export to another disk"),
+    errno.EROFS: ("the file system is read-only", "export to a writable folder"),
+    errno.EACCES: ("permission denied", "export to a folder you may write, or fix its permissions"),
+    errno.EPERM: ("operation not permitted", "export to a folder you may write"),
+    errno.ENAMETOOLONG: ("the path is too long", "export to a folder with a shorter path"),
+    errno.EMLINK: ("the folder has too many entries", "remove old builds or export elsewhere"),
+    errno.ENOENT: ("a folder on the path is missing", "create the folder, or export elsewhere"),
+}
+
+
+def _failed(error: OSError, target: Path) -> ExportError:
+    """``path: what went wrong; what to do``, for an OSError met while exporting ``target``."""
+    path = error.filename if error.filename is not None else target
+    what, fix = _ADVICE.get(
+        error.errno, (error.strerror or type(error).__name__, "check the folder and try again")
+    )
+    return ExportError(
+        f"{printable(os.fsdecode(path), 1000)}: {what}; {fix} "
+        f"(the export {target} was left as it was)"
+    )
+
+
 def builds_folder(out: str | os.PathLike) -> Path:
     target = Path(os.path.abspath(out))
     return target.parent / f".{target.name}.builds"
 
 
 def write_site(site: Site, out: str | os.PathLike) -> list[str]:
-    """Write every resource of ``site`` as ``out``, swapped in whole. Returns the files written."""
+    """Write every resource of ``site`` as ``out``, swapped in whole. Returns the files written.
+
+    Raises :class:`ExportError` for anything that stops it, a full disk included; ``out`` is
+    then as it was.
+    """
     target = Path(os.path.abspath(out))
+    try:
+        return _write_site(site, target)
+    except OSError as error:
+        raise _failed(error, target) from error
+
+
+def _write_site(site: Site, target: Path) -> list[str]:
     if target.parent == target:
         raise ExportError("cannot export to the file system's root")
     builds = builds_folder(target)

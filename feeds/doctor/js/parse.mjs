@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Read an iCalendar file with one of two JavaScript parsers and print its events as JSON.
 //
-//   node parse.mjs icaljs|node-ical [FILE] [--from ISO] [--to ISO]
+//   node parse.mjs icaljs|node-ical [FILE] [--from ISO] [--to ISO] [--budget N]
 //   node parse.mjs icaljs|node-ical --many MANIFEST
 //
 // The file comes from FILE or, without one, from standard input. The output is a JSON list of
@@ -14,6 +14,8 @@
 // [{"file": PATH, "from": ISO or null, "to": ISO or null}, ...]; the output is a JSON object
 // keyed by PATH, each value {"events": [...]} as above or {"error": "the parser's message"}.
 // The exit status is then 0 even when some files fail: each says so in its own entry.
+// With --budget N, expanding more than N occurrences in all (counting those skipped before
+// --from) stops the reading: exit status 3, as the file is too big to read.
 // Recurring events give one record per occurrence, recurrence_id being its original start;
 // occurrences are those starting in [--from, --to) (give both or neither), or else the first
 // 5000 of each series.
@@ -23,7 +25,8 @@
 // with floating: true.
 //
 // The packages are looked up in $FEEDS_NODE_MODULES, then in the repository's node_modules.
-// Exit status: 0 with JSON on stdout; 1 when the parser fails; 2 on bad usage or setup.
+// Exit status: 0 with JSON on stdout; 1 when the parser fails; 2 on bad usage or setup;
+// 3 when the --budget is spent.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,19 +36,34 @@ const CAP = 5000;
 const SLACK_MS = 7 * 24 * 3600 * 1000; // a window also expands this far around it, for moved ones
 const PACKAGES = { icaljs: 'ical.js', 'node-ical': 'node-ical' };
 
+class BudgetSpent extends Error {}
+
+// Occurrences left to expand (--budget); Infinity without one.
+const budget = { left: Infinity };
+
+function charge(count = 1) {
+  budget.left -= count;
+  if (budget.left < 0) throw new BudgetSpent(`the feed expands to more occurrences than the budget`);
+}
+
 function fail(status, message) {
   process.stderr.write(`${message}\n`);
   process.exit(status);
 }
 
 function parseArgs(argv) {
-  const args = { parser: null, file: null, from: null, to: null, many: null };
+  const args = { parser: null, file: null, from: null, to: null, many: null, budget: null };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--from' || arg === '--to') {
       const ms = Date.parse(argv[i + 1] ?? '');
       if (Number.isNaN(ms)) fail(2, `${arg} needs an ISO date or date-time`);
       args[arg.slice(2)] = ms;
+      i += 1;
+    } else if (arg === '--budget') {
+      const count = Number.parseInt(argv[i + 1] ?? '', 10);
+      if (!(count >= 0)) fail(2, '--budget needs a number of occurrences');
+      args.budget = count;
       i += 1;
     } else if (arg === '--many') {
       if (argv[i + 1] === undefined) fail(2, '--many needs a manifest file, or - for standard input');
@@ -163,6 +181,7 @@ function readIcaljs(ICAL, input, args) {
       }
       let emitted = 0;
       for (const next of icaljsOccurrences(event)) {
+        charge();
         const ms = next.toUnixTime() * 1000;
         if (args.to !== null && ms >= args.to + SLACK_MS) break;
         if (args.from !== null && ms < args.from - SLACK_MS) continue;
@@ -245,6 +264,14 @@ function nodeicalRange(event, args) {
   return { from: new Date(first - YEAR_MS), to: new Date(last + YEAR_MS), last };
 }
 
+// Charge what expanding ``range`` will make before node-ical makes it all at once: counting
+// stops one past the budget, so a SECONDLY rule over two years costs no more than the budget.
+function chargeRange(event, range) {
+  if (budget.left === Infinity) return;
+  const limit = budget.left + 1;
+  charge(event.rrule.between(range.from, range.to, true, (_, i) => i < limit).length);
+}
+
 function readNodeical(ical, input, args) {
   const records = [];
   for (const event of Object.values(ical.sync.parseICS(input))) {
@@ -255,6 +282,7 @@ function readNodeical(ical, input, args) {
     }
     const range = nodeicalRange(event, args);
     if (range === null) continue;
+    chargeRange(event, range);
     for (const occurrence of ical.expandRecurringEvent(event, range)) {
       const original = occurrence.isOverride ? occurrence.event.recurrenceid : occurrence.start;
       if (original.getTime() > range.last) continue;
@@ -297,6 +325,7 @@ function readManifest(path) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+if (args.budget !== null) budget.left = args.budget;
 const library = await load(PACKAGES[args.parser]);
 if (args.many !== null) {
   const results = {};
@@ -319,7 +348,7 @@ if (args.many !== null) {
   try {
     records = readText(library, args.parser, input, args);
   } catch (error) {
-    fail(1, String(error?.message ?? error));
+    fail(error instanceof BudgetSpent ? 3 : 1, String(error?.message ?? error));
   }
   process.stdout.write(`${JSON.stringify(records, null, 1)}\n`);
 }
