@@ -74,7 +74,8 @@ def specs(n: int, seed: int = 2026) -> list[Spec]:
             spec.description = (
                 f"{rng.choice(words)}: 세부 사항은 웹사이트를 참조하세요. Details {i}."
                 if korean
-                else f"Session {i}: speakers, abstracts and slides are linked from the schedule page."
+                else f"Session {i}: speakers, abstracts and slides are linked from the schedule "
+                "page."
             )
         if rng.random() < 0.4:
             spec.location = rng.choice(ROOMS)

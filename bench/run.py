@@ -313,9 +313,7 @@ def measure_http(work: Path, seconds: float, rounds: int) -> dict:
                     live_bodies[path] = body
         if "nginx, static export" in up:
             nginx_base = up["nginx, static export"].base
-            out["identical"] = all(
-                http.get(nginx_base + p)[2] == b for p, b in live_bodies.items()
-            )
+            out["identical"] = all(http.get(nginx_base + p)[2] == b for p, b in live_bodies.items())
         samples: dict = {key: [] for key in headers_of}
         for round_ in range(rounds):
             log(f"HTTP: round {round_ + 1} of {rounds}")
@@ -481,8 +479,9 @@ def render_http(h: dict) -> list[str]:
                 f"{case} {ours[case]['rps'] / floor[case]['rps']:.2f}x" for case in h["cases"]
             )
         )
-    fast, flask_only = h["servers"].get("ours, gthread"), h["servers"].get(
-        "ours through Flask only, gthread"
+    fast, flask_only = (
+        h["servers"].get("ours, gthread"),
+        h["servers"].get("ours through Flask only, gthread"),
     )
     if fast and flask_only:
         lines += [
@@ -569,7 +568,9 @@ def render_targets(results: dict, edit_feeds: float, edit_all: float) -> list[st
                 )
         if h["identical"] is not None:
             same = "yes" if h["identical"] else "no"
-            lines.append(f"| static export byte-identical to live | {same} | {mark(h['identical'])} |")
+            lines.append(
+                f"| static export byte-identical to live | {same} | {mark(h['identical'])} |"
+            )
     return lines
 
 

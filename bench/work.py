@@ -64,9 +64,8 @@ def _no_pages():
 
 def cold(folder: str, pages: bool = True) -> dict:
     """The whole site; with ``pages=False``, everything but the HTML pages (a site of feeds)."""
+    from feeds import revisions, site
     from feeds.definitions import loader
-    from feeds import revisions
-    from feeds import site
 
     pages_time = _timed_pages() if pages else _no_pages()
     settings = _settings(folder)

@@ -12,10 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from feeds import __version__
-from feeds import config, gctune
+from feeds import __version__, config, gctune, revisions
 from feeds.definitions import loader
-from feeds import revisions
 from feeds.errors import FeedsError, Problem
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -45,11 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check definitions; exit 1 on any error")
-    p.add_argument("path", nargs="?", help="a definition file or folder (default: the events folder)")
+    p.add_argument(
+        "path", nargs="?", help="a definition file or folder (default: the events folder)"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("revise", help="update the revisions files beside the definitions")
-    p.add_argument("path", nargs="?", help="a definition file or folder (default: the events folder)")
+    p.add_argument(
+        "path", nargs="?", help="a definition file or folder (default: the events folder)"
+    )
     p.set_defaults(func=cmd_revise)
 
     p = sub.add_parser("serve", help="serve the feeds and pages over HTTP")
@@ -107,7 +109,9 @@ def _definitions(path: str | None) -> tuple[list, list[Problem]]:
     if target.is_dir():
         return loader.check_folder(target)
     if not target.exists():
-        return [], [Problem(str(target), 0, "no such file or folder", "give a definition file or folder")]
+        return [], [
+            Problem(str(target), 0, "no such file or folder", "give a definition file or folder")
+        ]
     calendar, problems = loader.check_file(target)
     return ([calendar] if calendar else []), problems
 
@@ -122,7 +126,9 @@ def _report(problems: list[Problem]) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
     for cal in calendars:
-        problems.extend(revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal))))
+        problems.extend(
+            revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal)))
+        )
     errors = _report(problems)
     for cal in calendars:
         print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
@@ -143,7 +149,10 @@ def cmd_revise(args: argparse.Namespace) -> int:
         changed = sorted(
             i for i in after.events if before is None or before.events.get(i) != after.events[i]
         )
-        print(f"{revisions.revisions_path(cal)}: {len(changed)} event(s) revised" + (f": {', '.join(changed)}" if changed else ""))
+        print(
+            f"{revisions.revisions_path(cal)}: {len(changed)} event(s) revised"
+            + (f": {', '.join(changed)}" if changed else "")
+        )
     return EXIT_OK
 
 
@@ -172,8 +181,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from feeds.serve.store import Store
     from feeds.serve.app import create_app
+    from feeds.serve.store import Store
 
     public_url = args.public_url
     if public_url is None and not os.environ.get(config.PREFIX + "PUBLIC_URL"):

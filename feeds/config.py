@@ -1,17 +1,17 @@
 """Settings, with their defaults in one place and overrides from ``FEEDS_*`` variables.
 
-=========================  ==================================  =====================
-variable                   meaning                             default
-=========================  ==================================  =====================
-``FEEDS_EVENTS_DIR``       folder of definition files          ``events`` beside the package's project, else ``./events``
-``FEEDS_PUBLIC_URL``       base of absolute URLs in links      ``http://127.0.0.1:8000``
-``FEEDS_UID_DOMAIN``       right-hand side of every UID        ``calendar-feeds.invalid``
-``FEEDS_REFRESH``          REFRESH-INTERVAL, TTL, max-age      ``PT12H``
-``FEEDS_SITE_NAME``        name of the merged feeds and pages  ``Conference calendars``
-``FEEDS_TRUSTED_PROXIES``  proxies whose X-Forwarded-* count   ``0`` (none)
-``FEEDS_RELOAD_SECONDS``   how often to look for edits         ``1`` (0 = never)
-``FEEDS_STATS_DIR``        where workers pool /stats.json      empty (per process)
-=========================  ==================================  =====================
+=========================  ===========================  ========================================
+variable                   meaning                      default
+=========================  ===========================  ========================================
+``FEEDS_EVENTS_DIR``       definition files             ``events`` (the checkout's, else ``./``)
+``FEEDS_PUBLIC_URL``       base of absolute URLs        ``http://127.0.0.1:8000``
+``FEEDS_UID_DOMAIN``       right-hand side of UIDs      ``calendar-feeds.invalid``
+``FEEDS_REFRESH``          REFRESH-INTERVAL, max-age    ``PT12H``
+``FEEDS_SITE_NAME``        merged feeds and pages       ``Conference calendars``
+``FEEDS_TRUSTED_PROXIES``  proxies whose X-Forwarded-*  ``0`` (none)
+``FEEDS_RELOAD_SECONDS``   how often to look for edits  ``1`` (0 = never)
+``FEEDS_STATS_DIR``        where workers pool stats     empty (per process)
+=========================  ===========================  ========================================
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from pathlib import Path
 
-from feeds.errors import ConfigError
 from feeds.definitions.values import parse_duration
+from feeds.errors import ConfigError
 
 PREFIX = "FEEDS_"
 _PROJECT_EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -55,7 +55,9 @@ class Settings:
         if self.refresh < timedelta(minutes=5):
             raise ConfigError("the refresh interval must be at least 5 minutes (PT5M)")
         if not self.uid_domain or any(c.isspace() or c in "@/" for c in self.uid_domain):
-            raise ConfigError(f"UID domain '{self.uid_domain}' must be a domain name like feeds.example.org")
+            raise ConfigError(
+                f"UID domain '{self.uid_domain}' must be a domain name like feeds.example.org"
+            )
         if self.trusted_proxies < 0:
             raise ConfigError("the number of trusted proxies cannot be negative")
         if self.reload_seconds < 0:

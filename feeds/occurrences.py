@@ -50,7 +50,7 @@ def walls(when: Timed, on: Iterable[date]) -> Iterator[tuple[date, datetime, dat
 
 
 def at(event: Event, shift: timedelta) -> Occurrence:
-    """The occurrence ``shift`` after the first: its ``(start, end)`` as :func:`occurrences` has it."""
+    """The occurrence ``shift`` after the first, as ``(start, end)`` like :func:`occurrences`."""
     when = event.when
     if isinstance(when, Deadline):
         return (when.at_utc, None)

@@ -112,17 +112,13 @@ class RevisionCache:
     """
 
     #: calendar id -> event id -> (the event, its (schedule, content) fingerprints)
-    fingerprints: dict[str, dict[str, tuple[Event, tuple[str, str]]]] = field(
-        default_factory=dict
-    )
+    fingerprints: dict[str, dict[str, tuple[Event, tuple[str, str]]]] = field(default_factory=dict)
     #: path -> (the text last read or written there, the revisions it holds)
     texts: dict[str, tuple[str, Revisions]] = field(default_factory=dict)
     #: calendar id -> (the revisions last dumped, their text)
     dumped: dict[str, tuple[Revisions, str]] = field(default_factory=dict)
     #: calendar id -> (section, event id) -> (the revision, its member of the file)
-    entries: dict[str, dict[tuple[str, str], tuple[Revision, str]]] = field(
-        default_factory=dict
-    )
+    entries: dict[str, dict[tuple[str, str], tuple[Revision, str]]] = field(default_factory=dict)
 
 
 def content_fingerprint(event: Event) -> str:
@@ -313,7 +309,13 @@ def _parse(text: str) -> Revisions | None:
             )
         return Revisions(str(data.get("calendar", "")), events, removed, history, header)
     except (
-        OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
     ):
         return None  # a hand-edited or hostile file is as good as none
 
@@ -363,16 +365,20 @@ def _dumps(revisions: Revisions, prior: dict, entries: dict) -> str:
         for key, r in sorted(revisions.history.items())
     ]
     h = revisions.header
-    header = "null" if h is None else (
-        f"{{\n  \"content\": {q(h.content)},\n  \"place\": {q(h.place)},\n"
-        f"  \"modified\": {q(iso_utc(h.modified))}\n }}"
+    header = (
+        "null"
+        if h is None
+        else (
+            f'{{\n  "content": {q(h.content)},\n  "place": {q(h.place)},\n'
+            f'  "modified": {q(iso_utc(h.modified))}\n }}'
+        )
     )
     return (
-        f"{{\n \"calendar\": {q(revisions.calendar)},\n"
-        f" \"events\": {_json_object(events)},\n"
-        f" \"removed\": {_json_object(removed)},\n"
-        f" \"history\": {_json_object(history)},\n"
-        f" \"header\": {header}\n}}\n"
+        f'{{\n "calendar": {q(revisions.calendar)},\n'
+        f' "events": {_json_object(events)},\n'
+        f' "removed": {_json_object(removed)},\n'
+        f' "history": {_json_object(history)},\n'
+        f' "header": {header}\n}}\n'
     )
 
 
@@ -415,11 +421,11 @@ def _entry_json(key: str, r: Revision, slot: tuple[str, str], prior: dict, entri
     q = _json_string
     text = (
         f"  {q(key)}: {{\n"
-        f"   \"sequence\": {int.__repr__(r.sequence)},\n"
-        f"   \"created\": {q(iso_utc(r.created))},\n"
-        f"   \"modified\": {q(iso_utc(r.modified))},\n"
-        f"   \"schedule\": {q(r.schedule)},\n"
-        f"   \"content\": {q(r.content)}\n"
+        f'   "sequence": {int.__repr__(r.sequence)},\n'
+        f'   "created": {q(iso_utc(r.created))},\n'
+        f'   "modified": {q(iso_utc(r.modified))},\n'
+        f'   "schedule": {q(r.schedule)},\n'
+        f'   "content": {q(r.content)}\n'
         "  }"
     )
     entries[slot] = (r, text)

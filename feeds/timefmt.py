@@ -20,8 +20,7 @@ def iso_utc(moment: datetime) -> str:
 def basic_local(wall: datetime) -> str:
     """A naive wall-clock time as ``20260129T115900`` (iCalendar DATE-TIME, floating or TZID)."""
     return (
-        f"{wall.year:04}{wall.month:02}{wall.day:02}"
-        f"T{wall.hour:02}{wall.minute:02}{wall.second:02}"
+        f"{wall.year:04}{wall.month:02}{wall.day:02}T{wall.hour:02}{wall.minute:02}{wall.second:02}"
     )
 
 

@@ -47,9 +47,7 @@ def run(*args: str, cwd: Path | None = None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
     env.update(SETTINGS)
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run(
-        [*FEEDS, *args], cwd=cwd or ROOT, env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([*FEEDS, *args], cwd=cwd or ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"feeds {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from feeds import config
-from feeds.serve.store import Store
 from feeds.serve.app import create_app
+from feeds.serve.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "events"

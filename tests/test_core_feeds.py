@@ -9,14 +9,12 @@ import icalendar
 import pytest
 import pytz
 
+from feeds import revisions, site
 from feeds.definitions import loader
 from feeds.doctor import parsers
-from feeds import revisions
-from feeds import site
-from feeds.serve.store import Store
 from feeds.serve.app import create_app
-
-from .conftest import make_settings
+from feeds.serve.store import Store
+from tests.conftest import make_settings
 
 SPEC_PARSERS = ["icalendar", "ical.js"]
 
@@ -57,7 +55,9 @@ def test_the_full_paper_deadline_28_jan_aoe_is_1159_utc_on_29_jan(client, parser
 
 def test_the_registration_cancellation_deadline_is_in_utc(client, parser):
     events = read(client.get("/feeds/deadlines.ics").data, parser)
-    assert events[("icml-2026/registration-cancellation-deadline", None)].start == utc(2026, 6, 15, 11, 59)
+    assert events[("icml-2026/registration-cancellation-deadline", None)].start == utc(
+        2026, 6, 15, 11, 59
+    )
 
 
 def test_the_conference_is_all_day_6_to_11_july_with_an_exclusive_end(client, parser):
@@ -152,7 +152,12 @@ def test_no_lmt_offset_reaches_a_feed(client):
     for feed in client.get("/feeds.json").get_json()["feeds"]:
         data = client.get(feed["url"].removeprefix("https://feeds.example.org")).data
         cal = icalendar.Calendar.from_ical(data)
-        offsets = {b[p].td for z in cal.walk("VTIMEZONE") for b in z.subcomponents for p in ("TZOFFSETFROM", "TZOFFSETTO")}
+        offsets = {
+            b[p].td
+            for z in cal.walk("VTIMEZONE")
+            for b in z.subcomponents
+            for p in ("TZOFFSETFROM", "TZOFFSETTO")
+        }
         assert offsets <= {timedelta(hours=9)}, feed["id"]
         for event in cal.walk("VEVENT"):
             start = event["DTSTART"].dt
@@ -162,7 +167,9 @@ def test_no_lmt_offset_reaches_a_feed(client):
 
 def test_every_tzid_has_its_vtimezone_and_no_time_floats(client):
     for feed in client.get("/feeds.json").get_json()["feeds"]:
-        cal = icalendar.Calendar.from_ical(client.get(feed["url"].removeprefix("https://feeds.example.org")).data)
+        cal = icalendar.Calendar.from_ical(
+            client.get(feed["url"].removeprefix("https://feeds.example.org")).data
+        )
         assert cal.get_missing_tzids() == set()
         for event in cal.walk("VEVENT"):
             start = event["DTSTART"].dt
@@ -212,6 +219,7 @@ def test_text_is_escaped(write, app_for):
     )
     data = app_for().test_client().get("/feeds/t.ics").data
     cal = icalendar.Calendar.from_ical(data)
+
     # Parsers hand back NAME and the X-WR- properties raw (their type is not
     # declared), so unescape them as TEXT, their default type (RFC 5545 3.8.8.2).
     def unescape(text: str) -> str:
@@ -309,7 +317,9 @@ def test_validate_warns_about_a_stale_revisions_file(write, events_dir):
     revisions.update(calendar)
     path.write_text(WORKSHOP.replace("08:00", "09:00").lstrip(), encoding="utf-8")
     changed = loader.load_file(path)
-    (warning,) = revisions.stale_problems(changed, revisions.read(revisions.revisions_path(changed)))
+    (warning,) = revisions.stale_problems(
+        changed, revisions.read(revisions.revisions_path(changed))
+    )
     assert warning.severity == "warning"
     assert str(warning).startswith(f"{path}:3: warning: event 'ws': is new or changed")
 
@@ -395,7 +405,10 @@ def test_feed_headers(client):
 
 def test_single_event_files_are_downloads(client):
     response = client.get("/events/icml-2026/full-paper-deadline.ics")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="icml-2026-full-paper-deadline.ics"'
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="icml-2026-full-paper-deadline.ics"'
+    )
     (event,) = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
     assert event["DTSTART"].dt == utc(2026, 1, 29, 11, 59)
 
@@ -420,7 +433,10 @@ def test_if_none_match_gives_304(client):
 
 def test_if_modified_since_gives_304(client):
     last_modified = client.get("/feeds/all.ics").headers["Last-Modified"]
-    assert client.get("/feeds/all.ics", headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert (
+        client.get("/feeds/all.ics", headers={"If-Modified-Since": last_modified}).status_code
+        == 304
+    )
     older = "Thu, 01 Jan 2015 00:00:00 GMT"
     assert client.get("/feeds/all.ics", headers={"If-Modified-Since": older}).status_code == 200
 
@@ -447,7 +463,9 @@ def test_options_answers_cors_preflight(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", ["/feeds/nope.ics", "/events/icml-2026/nope.ics", "/feeds/icml-2026/nopes.ics"])
+@pytest.mark.parametrize(
+    "path", ["/feeds/nope.ics", "/events/icml-2026/nope.ics", "/feeds/icml-2026/nopes.ics"]
+)
 def test_unknown_names_get_a_short_404(client, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds import cli
-from feeds import config
+from feeds import cli, config
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

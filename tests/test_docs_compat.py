@@ -20,8 +20,9 @@ REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
 def defined_in(path: str) -> frozenset[str]:
     """Names of the test functions defined at the top level of a test file."""
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body
-                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+    return frozenset(
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    )
 
 
 @pytest.mark.parametrize("path, name", sorted(set(REFERENCE.findall(DOC))))
@@ -32,8 +33,11 @@ def test_every_test_the_document_names_exists(path, name):
 
 def test_every_rule_in_a_table_is_proved_by_a_named_test():
     rules_part = DOC.split("## Where the parsers are wrong", 1)[0]
-    rows = [line for line in rules_part.splitlines()
-            if line.startswith("| ") and not line.startswith("| rule ")]
+    rows = [
+        line
+        for line in rules_part.splitlines()
+        if line.startswith("| ") and not line.startswith("| rule ")
+    ]
     assert len(rows) >= 25
     for row in rows:
         assert REFERENCE.search(row.split("|")[-2]), f"no test named for: {row[:80]}"

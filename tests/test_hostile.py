@@ -25,17 +25,13 @@ import icalendar
 import pytest
 from werkzeug.serving import make_server
 
-from feeds import config
-from feeds.definitions import builder, loader, repeats
+from feeds import config, revisions, site
+from feeds.definitions import builder, loader, repeats, yamlsource
 from feeds.doctor import parsers
-from feeds import revisions
-from feeds import site
-from feeds.definitions import yamlsource
 from feeds.errors import DefinitionError
-from feeds.serve.store import Store
 from feeds.serve.app import create_app
-
-from .conftest import BUNDLED, make_settings
+from feeds.serve.store import Store
+from tests.conftest import BUNDLED, make_settings
 
 PATH = "events/hostile.yaml"
 PUBLIC = "https://feeds.example.org"

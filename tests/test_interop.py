@@ -35,17 +35,14 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from feeds.render import ics
-from feeds.doctor import lint
+from feeds import occurrences, revisions
 from feeds.definitions import loader
-from feeds import occurrences
-from feeds.doctor import parsers
-from feeds import revisions
+from feeds.doctor import lint, parsers
 from feeds.model import AllDay, Calendar, Deadline, Event
-from feeds.serve.store import Store
+from feeds.render import ics
 from feeds.serve.app import create_app
-
-from .conftest import BUNDLED, ROOT, make_settings
+from feeds.serve.store import Store
+from tests.conftest import BUNDLED, ROOT, make_settings
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = "https://feeds.example.org"  # make_settings' public URL
@@ -89,19 +86,26 @@ _20M, _1H, _30M = timedelta(minutes=20), timedelta(hours=1), timedelta(minutes=3
 
 KNOWN_QUIRKS: dict[str, tuple[Quirk, ...]] = {
     "node-ical": (
-        Quirk("dst/la-gap-day-excepted",
-              series((utc(2026, 3, 7, 10, 30), _20M), (utc(2026, 3, 9, 10, 30), _20M)),
-              "node-ical 0.26 (rrule-temporal) steps a daily 02:30 series through the day "
-              "02:30 does not exist by moving it to 03:30, and keeps 03:30 for every later "
-              "occurrence: 9 March comes out at 03:30 PDT (10:30 UTC). RFC 5545 3.3.10 keeps "
-              "02:30; the other five parsers read 09:30 UTC."),
-        Quirk("dst/la-overlap-day-excepted",
-              series((utc(2026, 10, 31, 8, 30), _20M), (utc(2026, 11, 1, 8, 30), _20M),
-                     (utc(2026, 11, 2, 9, 30), _20M)),
-              "node-ical 0.26 reads EXDATE;TZID=America/Los_Angeles:20261101T013000, a wall "
-              "time that happens twice, as the second 01:30 (PST) but puts the occurrence at "
-              "the first (PDT), so the exception misses and the excepted day stays. RFC 5545 "
-              "3.3.5: an ambiguous local time is the first one; the other five leave it out."),
+        Quirk(
+            "dst/la-gap-day-excepted",
+            series((utc(2026, 3, 7, 10, 30), _20M), (utc(2026, 3, 9, 10, 30), _20M)),
+            "node-ical 0.26 (rrule-temporal) steps a daily 02:30 series through the day "
+            "02:30 does not exist by moving it to 03:30, and keeps 03:30 for every later "
+            "occurrence: 9 March comes out at 03:30 PDT (10:30 UTC). RFC 5545 3.3.10 keeps "
+            "02:30; the other five parsers read 09:30 UTC.",
+        ),
+        Quirk(
+            "dst/la-overlap-day-excepted",
+            series(
+                (utc(2026, 10, 31, 8, 30), _20M),
+                (utc(2026, 11, 1, 8, 30), _20M),
+                (utc(2026, 11, 2, 9, 30), _20M),
+            ),
+            "node-ical 0.26 reads EXDATE;TZID=America/Los_Angeles:20261101T013000, a wall "
+            "time that happens twice, as the second 01:30 (PST) but puts the occurrence at "
+            "the first (PDT), so the exception misses and the excepted day stays. RFC 5545 "
+            "3.3.5: an ambiguous local time is the first one; the other five leave it out.",
+        ),
     ),
     "vobject": (
         # vobject takes a VTIMEZONE for UTC when its offsets match UTC's on samples from 2000
@@ -110,14 +114,23 @@ KNOWN_QUIRKS: dict[str, tuple[Quirk, ...]] = {
         # dateutil's rrule keeps DTSTART's fixed pytz offset (GMT) for every occurrence, with
         # no normalize(): after the clocks change, occurrences come an hour late, an EXDATE
         # (localized correctly) misses, and UNTIL cuts the last one. Single events are right.
-        Quirk("dst/london-weekly-across-spring",
-              series((utc(2026, 3, 22, 12), _1H), (utc(2026, 3, 29, 12), _1H),
-                     (utc(2026, 4, 5, 12), _1H)),
-              "vobject + pytz: a London series keeps GMT after the change (see above)"),
-        Quirk("dst/london-daily-across-autumn",
-              series((utc(2026, 10, 23, 8), _1H), (utc(2026, 10, 25, 8), _1H),
-                     (utc(2026, 10, 26, 8), _1H), (utc(2026, 10, 27, 8), _1H)),
-              "vobject + pytz: a London series keeps BST after the change (see above)"),
+        Quirk(
+            "dst/london-weekly-across-spring",
+            series(
+                (utc(2026, 3, 22, 12), _1H), (utc(2026, 3, 29, 12), _1H), (utc(2026, 4, 5, 12), _1H)
+            ),
+            "vobject + pytz: a London series keeps GMT after the change (see above)",
+        ),
+        Quirk(
+            "dst/london-daily-across-autumn",
+            series(
+                (utc(2026, 10, 23, 8), _1H),
+                (utc(2026, 10, 25, 8), _1H),
+                (utc(2026, 10, 26, 8), _1H),
+                (utc(2026, 10, 27, 8), _1H),
+            ),
+            "vobject + pytz: a London series keeps BST after the change (see above)",
+        ),
     ),
     "recurring-ical-events": (
         # recurring-ical-events first rewrites every UTC value into the calendar's
@@ -126,19 +139,26 @@ KNOWN_QUIRKS: dict[str, tuple[Quirk, ...]] = {
         # hour early after March), and a UTC instant in the overlap hour loses which 01:30 it
         # was. RFC 5545: a value with Z is UTC, whatever X-WR-TIMEZONE says; the other five
         # parsers read it so. Only in feeds whose X-WR-TIMEZONE has daylight saving.
-        Quirk("dst/utc-weekly-across-spring",
-              series((utc(2026, 3, 2, 17), _1H), (utc(2026, 3, 9, 16), _1H),
-                     (utc(2026, 3, 16, 16), _1H)),
-              "x-wr-timezone: a UTC series follows Los Angeles' clocks",
-              calendar_zone="America/Los_Angeles"),
-        Quirk("dst/la-first-0130",
-              ((None, utc(2026, 11, 1, 8), utc(2026, 11, 1, 8, 30)),),
-              "x-wr-timezone: 08:30-09:00 UTC becomes 01:30 PDT-01:00 PST, and the fold is lost",
-              calendar_zone="America/Los_Angeles"),
-        Quirk("dst/la-second-0130",
-              ((None, utc(2026, 11, 1, 8, 30), utc(2026, 11, 1, 10)),),
-              "x-wr-timezone: 09:30 UTC becomes 01:30 PST, then read as 01:30 PDT",
-              calendar_zone="America/Los_Angeles"),
+        Quirk(
+            "dst/utc-weekly-across-spring",
+            series(
+                (utc(2026, 3, 2, 17), _1H), (utc(2026, 3, 9, 16), _1H), (utc(2026, 3, 16, 16), _1H)
+            ),
+            "x-wr-timezone: a UTC series follows Los Angeles' clocks",
+            calendar_zone="America/Los_Angeles",
+        ),
+        Quirk(
+            "dst/la-first-0130",
+            ((None, utc(2026, 11, 1, 8), utc(2026, 11, 1, 8, 30)),),
+            "x-wr-timezone: 08:30-09:00 UTC becomes 01:30 PDT-01:00 PST, and the fold is lost",
+            calendar_zone="America/Los_Angeles",
+        ),
+        Quirk(
+            "dst/la-second-0130",
+            ((None, utc(2026, 11, 1, 8, 30), utc(2026, 11, 1, 10)),),
+            "x-wr-timezone: 09:30 UTC becomes 01:30 PST, then read as 01:30 PDT",
+            calendar_zone="America/Los_Angeles",
+        ),
     ),
 }
 
@@ -194,8 +214,9 @@ def corpus_copy(folder: Path) -> Path:
     Each ``history/<name>.yaml`` stands in for ``<name>.yaml`` when everything is first
     revised (at PUBLISHED); then the current definitions are revised (at EDITED).
     """
-    shutil.copytree(CORPUS, folder, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("history", "*.md", ".*"))
+    shutil.copytree(
+        CORPUS, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("history", "*.md", ".*")
+    )
     current = {path: path.read_bytes() for path in folder.glob("*.yaml")}
     for earlier in (CORPUS / "history").glob("*.yaml"):
         (folder / earlier.name).write_bytes(earlier.read_bytes())
@@ -231,7 +252,8 @@ def serve(name: str, folder: Path) -> Served:
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8", path
         files[path] = response.data
     resources = {
-        path for path, resource in site.resources.items()
+        path
+        for path, resource in site.resources.items()
         if path.startswith("/events/") and resource.media_type.startswith("text/calendar")
     }
     return Served(name, folder, calendars, revs, feeds, files, members, resources)
@@ -310,9 +332,11 @@ def test_every_parser_reads_every_occurrence_where_the_model_puts_it(served, par
             got[event.key] = observed(event, event.uid in deadlines)
         for key in sorted(expected.keys() | got.keys(), key=repr):
             if expected.get(key) != got.get(key):
-                problems.append(f"{path}: {short(key[0])} occurrence {show(key[1])}: "
-                                f"the model says {show(expected.get(key))}, "
-                                f"{parser} reads {show(got.get(key))}")
+                problems.append(
+                    f"{path}: {short(key[0])} occurrence {show(key[1])}: "
+                    f"the model says {show(expected.get(key))}, "
+                    f"{parser} reads {show(got.get(key))}"
+                )
     assert not problems, f"{len(problems)} difference(s):\n" + "\n".join(problems[:40])
 
 
@@ -368,8 +392,9 @@ def test_every_known_quirk_is_about_an_event_of_the_corpus():
             calendar_id, event_id = quirk.uid.split("/")
             event = calendars[calendar_id].event(event_id)
             assert event is not None, quirk.uid
-            assert quirk.reads != tuple((s if event.repeat else None, s, e)
-                                        for s, e in occurrences.occurrences(event))
+            assert quirk.reads != tuple(
+                (s if event.repeat else None, s, e) for s, e in occurrences.occurrences(event)
+            )
 
 
 def test_every_parser_reads_the_text_status_and_sequence(served, parser):
@@ -388,8 +413,9 @@ def test_every_parser_reads_the_text_status_and_sequence(served, parser):
             if event is None:
                 continue  # an unknown occurrence is the other test's finding
             calendar = calendars[event.calendar_id]
-            location = event.location or ("" if isinstance(event.when, Deadline)
-                                          else calendar.location)
+            location = event.location or (
+                "" if isinstance(event.when, Deadline) else calendar.location
+            )
             want = {
                 "summary": event.title,
                 "location": location or None,
@@ -402,8 +428,10 @@ def test_every_parser_reads_the_text_status_and_sequence(served, parser):
                 want.update((k, rewrite(v)) for k, v in want.items() if isinstance(v, str))
             for name, value in want.items():
                 if getattr(got, name) != value:
-                    problems.append(f"{path}: {short(got.uid)} {name}: the model says {value!r}, "
-                                    f"{parser} reads {getattr(got, name)!r}")
+                    problems.append(
+                        f"{path}: {short(got.uid)} {name}: the model says {value!r}, "
+                        f"{parser} reads {getattr(got, name)!r}"
+                    )
     assert not problems, f"{len(problems)} difference(s):\n" + "\n".join(problems[:40])
 
 
@@ -423,8 +451,9 @@ def test_every_served_file_passes_the_lint(served):
         for finding in lint.lint(data):
             if finding.severity == "warning" and finding.rule in ALLOWED_WARNINGS:
                 continue
-            problems.append(f"{path}:{finding.line}: {finding.severity} [{finding.rule}] "
-                            f"{finding.message}")
+            problems.append(
+                f"{path}:{finding.line}: {finding.severity} [{finding.rule}] {finding.message}"
+            )
     assert not problems, "\n".join(problems[:40])
 
 
@@ -440,17 +469,25 @@ def test_the_corpus_is_hard_in_the_ways_it_claims(tmp_path):
     assert any(re.search(emoji + rb"$", a) and re.match(emoji, b) for a, b in folds)
     assert any(a.endswith(b"\\") for a, _ in folds)  # a fold right after a backslash
     # a comma, a semicolon, a backslash and a newline in every text field
-    for prop in (b"SUMMARY", b"LOCATION", b"DESCRIPTION", b"CATEGORIES", b"X-WR-CALNAME",
-                 b"X-WR-CALDESC"):
+    for prop in (
+        b"SUMMARY",
+        b"LOCATION",
+        b"DESCRIPTION",
+        b"CATEGORIES",
+        b"X-WR-CALNAME",
+        b"X-WR-CALDESC",
+    ):
         for escaped in (b"\\,", b"\\;", b"\\\\", b"\\n"):
-            assert any(line.startswith(prop + b":") and escaped in line
-                       for line in unfold(everything)), (prop, escaped)
+            assert any(
+                line.startswith(prop + b":") and escaped in line for line in unfold(everything)
+            ), (prop, escaped)
     events = {f"{e.calendar_id}/{e.id}": e for c in served.calendars.values() for e in c.events}
     assert {e.status for e in events.values()} == {"confirmed", "tentative", "cancelled"}
     all_day = [e.when for e in events.values() if isinstance(e.when, AllDay)]
     assert any(w.first == w.last for w in all_day) and any(w.first < w.last for w in all_day)
-    aoe = [e.when.at for e in events.values()
-           if isinstance(e.when, Deadline) and e.when.zone == "AoE"]
+    aoe = [
+        e.when.at for e in events.values() if isinstance(e.when, Deadline) and e.when.zone == "AoE"
+    ]
     assert {(t.hour, t.minute) for t in aoe} >= {(23, 59), (0, 0)}
     zones = {e.when.zone for e in events.values() if hasattr(e.when, "zone")}
     assert {"Asia/Seoul", "America/Los_Angeles", "Europe/London", "UTC", "AoE"} <= zones
@@ -459,8 +496,11 @@ def test_the_corpus_is_hard_in_the_ways_it_claims(tmp_path):
     assert any(w.start_utc.date() != w.end_utc.date() for w in timed)  # across 00:00 UTC
     assert any(w.start.date() != w.start_utc.date() for w in timed)  # another date in UTC
     repeats = [e for e in events.values() if e.repeat and e.repeat.exceptions]
-    assert any(e.when.zone in ("America/Los_Angeles", "Europe/London") for e in repeats
-               if hasattr(e.when, "zone"))
+    assert any(
+        e.when.zone in ("America/Los_Angeles", "Europe/London")
+        for e in repeats
+        if hasattr(e.when, "zone")
+    )
     assert served.revisions["edited"].of("moved").sequence == 1
 
 
@@ -528,8 +568,9 @@ def test_an_edited_time_raises_sequence_and_keeps_the_uid(tmp_path):
     stamps = {}
     for label, served in (("A", before), ("B", after)):
         calendar = icalendar.Calendar.from_ical(served.files[path])
-        stamps[label] = {str(e["UID"]): (e["DTSTAMP"].dt, e["LAST-MODIFIED"].dt)
-                         for e in calendar.walk("VEVENT")}
+        stamps[label] = {
+            str(e["UID"]): (e["DTSTAMP"].dt, e["LAST-MODIFIED"].dt) for e in calendar.walk("VEVENT")
+        }
     assert stamps["A"][moved] == (PUBLISHED, PUBLISHED)
     assert stamps["B"][moved] == (EDITED, EDITED)  # clients see a newer copy
     assert stamps["B"]["edited/reworded@feeds.example.org"] == (EDITED, EDITED)
@@ -543,15 +584,22 @@ def feeds(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m feeds.cli ARGS`` as a user runs it, with no FEEDS_ settings from outside."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "feeds.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "feeds.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_feeds_check_names_what_breaks_a_broken_feed_and_whom(client, tmp_path):
     """Our own workshop feed without its VTIMEZONE and with a 90-octet line: both named."""
     lines = client.get("/feeds/icml-2026/workshops.ics").data.decode().split("\r\n")
     start, end = lines.index("BEGIN:VTIMEZONE"), lines.index("END:VTIMEZONE")
-    del lines[start:end + 1]
+    del lines[start : end + 1]
     long_line = "COMMENT:" + "x" * 82
     assert len(long_line.encode()) == 90
     lines.insert(lines.index("END:VEVENT"), long_line)
@@ -563,12 +611,14 @@ def test_feeds_check_names_what_breaks_a_broken_feed_and_whom(client, tmp_path):
     done = feeds("check", str(broken), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout.splitlines()
-    (tzid,) = [line for line in out
-               if line.startswith(f"{broken}:{tzid_line}: error [tzid-undeclared]")]
+    (tzid,) = [
+        line for line in out if line.startswith(f"{broken}:{tzid_line}: error [tzid-undeclared]")
+    ]
     assert "DTSTART uses TZID Asia/Seoul, which no VTIMEZONE declares" in tzid
     assert "Outlook (error 0x00040015, times shift)" in tzid and "Thunderbird" in tzid
-    (long,) = [line for line in out
-               if line.startswith(f"{broken}:{long_line_number}: error [line-length]")]
+    (long,) = [
+        line for line in out if line.startswith(f"{broken}:{long_line_number}: error [line-length]")
+    ]
     assert "line is 90 octets" in long and "Google" in long and "fold lines at 75 octets" in long
     if parsers.available("ical.js")[0] or REQUIRE_ALL:
         # Thunderbird's parser, given no VTIMEZONE, reads the Seoul times as floating
@@ -580,8 +630,17 @@ def test_feeds_check_names_what_breaks_a_broken_feed_and_whom(client, tmp_path):
 def test_feeds_check_passes_every_feed_we_serve(tmp_path):
     events = tmp_path / "events"
     shutil.copytree(BUNDLED, events, ignore=shutil.ignore_patterns(".*"))
-    built = feeds("build", str(tmp_path / "site"), "--events", str(events),
-                  "--public-url", BASE, "--uid-domain", DOMAIN, cwd=tmp_path)
+    built = feeds(
+        "build",
+        str(tmp_path / "site"),
+        "--events",
+        str(events),
+        "--public-url",
+        BASE,
+        "--uid-domain",
+        DOMAIN,
+        cwd=tmp_path,
+    )
     assert built.returncode == 0, built.stderr
     site = tmp_path / "site"
     feed_files = sorted(str(p) for p in (site / "feeds").rglob("*.ics"))
@@ -607,9 +666,13 @@ def test_folding_never_splits_an_escape_wherever_the_fold_falls(write, app_for, 
     events = "\n".join(
         f"  - {{id: e{pad}, title: t, start: 2026-07-10 09:00, duration: 1h, "
         f"description: {quoted('x' * pad + text)}, location: {quoted('y' * pad + text)}}}"
-        for pad in range(80))
-    write("t.yaml", f"name: {quoted('n' * 60 + text)}\ndescription: {quoted('d' * 61 + text)}\n"
-                    f"events:\n{events}\n")
+        for pad in range(80)
+    )
+    write(
+        "t.yaml",
+        f"name: {quoted('n' * 60 + text)}\ndescription: {quoted('d' * 61 + text)}\n"
+        f"events:\n{events}\n",
+    )
     data = app_for().test_client().get("/feeds/t.ics").data
     assert [f for f in lint.lint(data) if f.rule.startswith("fold")] == []
     calendar = icalendar.Calendar.from_ical(data)
@@ -622,8 +685,10 @@ def test_folding_never_splits_an_escape_wherever_the_fold_falls(write, app_for, 
 def test_the_lint_follows_a_run_of_backslashes_across_folds():
     """Only a fold after an escape's opening backslash splits it, however long the run."""
     head = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-WR-CALNAME:T\r\n"
-    body = (b"BEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260710T010000Z\r\n"
-            b"DESCRIPTION:a\\\r\n \\\\\\\r\n b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    body = (
+        b"BEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260710T010000Z\r\n"
+        b"DESCRIPTION:a\\\r\n \\\\\\\r\n b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     # "a\" | "\\\" | "b": the first fold splits "\\"; after the second the run is 4, even
     assert [(f.line, f.rule) for f in lint.lint(head + body)] == [(10, "fold-escape")]
 
@@ -631,7 +696,9 @@ def test_the_lint_follows_a_run_of_backslashes_across_folds():
 def test_a_series_whose_last_day_is_an_excepted_dst_change_renders(write, app_for):
     """UNTIL used to be the 'until' day at the start's time, which does not exist on 8 March
     in Los Angeles: rendering raised and the whole calendar was dropped."""
-    write("t.yaml", """
+    write(
+        "t.yaml",
+        """
         name: T
         timezone: America/Los_Angeles
         events:
@@ -640,7 +707,8 @@ def test_a_series_whose_last_day_is_an_excepted_dst_change_renders(write, app_fo
             start: 2026-03-06 02:30
             duration: 20m
             repeat: {every: day, until: 2026-03-08, except: [2026-03-08]}
-        """)
+        """,
+    )
     data = app_for().test_client().get("/feeds/t.ics").data
     (vevent,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     assert vevent["RRULE"]["UNTIL"] == [utc(2026, 3, 7, 10, 30)]  # the last occurrence
@@ -673,10 +741,12 @@ def test_parse_many_reads_each_file_as_parse_does(parser):
         assert not REQUIRE_ALL, f"{parser} cannot run: {reason}"
         pytest.skip(f"{parser} cannot run here: {reason}")
     fixtures = Path(__file__).parent / "ics"
-    files = {"clean": (fixtures / "clean.ics").read_bytes(),
-             "broken": (fixtures / "broken.ics").read_bytes(),
-             "november": (fixtures / "clean.ics").read_bytes(),
-             "garbage": b"this is not a calendar\r\n"}
+    files = {
+        "clean": (fixtures / "clean.ics").read_bytes(),
+        "broken": (fixtures / "broken.ics").read_bytes(),
+        "november": (fixtures / "clean.ics").read_bytes(),
+        "garbage": b"this is not a calendar\r\n",
+    }
     spans = {"november": (utc(2026, 11, 1), utc(2026, 12, 1))}
     many = parsers.parse_many(parser, files, spans)
     assert list(many) == list(files)

@@ -23,19 +23,16 @@ import pytest
 from hypothesis import event as label
 from hypothesis import given, settings
 
-from feeds import config
+from feeds import config, revisions, site, tz
 from feeds.definitions import loader
 from feeds.doctor import parsers
-from feeds import revisions
-from feeds import site
-from feeds import tz
 from feeds.errors import DefinitionError
 from feeds.model import AllDay, Calendar, Deadline, Event, Timed
-from feeds.serve.store import Store
 from feeds.serve.app import create_app
+from feeds.serve.store import Store
+from tests.hypothesis_profiles import examples
 
 from . import strategies
-from .hypothesis_profiles import examples
 
 PATH = "events/prop.yaml"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

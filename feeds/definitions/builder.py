@@ -64,7 +64,9 @@ MAX_EVENTS = 100_000
 MAX_TAGS = 50
 
 
-def check_with(builder: Builder, text: str | bytes) -> tuple[Calendar | None, list[Problem], object]:
+def check_with(
+    builder: Builder, text: str | bytes
+) -> tuple[Calendar | None, list[Problem], object]:
     """Parse and validate with ``builder``: ``(calendar or None, problems, the parsed data)``."""
     data, problems = yamlsource.read(text, builder.path)
     if data is None:
@@ -123,10 +125,14 @@ class Builder(Repeats):
         """The calendar's valid events, in file order; ids used twice are reported."""
         raw_events = root_ctx.mapping.get("events")
         if raw_events is None:
-            self.problem(root_ctx, None, "'events' is missing", "add 'events:' with a list of events")
+            self.problem(
+                root_ctx, None, "'events' is missing", "add 'events:' with a list of events"
+            )
             raw_events = []
         if not isinstance(raw_events, list):
-            self.problem(root_ctx, "events", "'events' must be a list", "start each event with '- id: ...'")
+            self.problem(
+                root_ctx, "events", "'events' must be a list", "start each event with '- id: ...'"
+            )
             raw_events = []
         if len(raw_events) > MAX_EVENTS:
             self.problem(
@@ -163,7 +169,12 @@ class Builder(Repeats):
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            self.problem(ctx, "sources", "'sources' must be a list", "write '- title: ...' / 'url: ...' items")
+            self.problem(
+                ctx,
+                "sources",
+                "'sources' must be a list",
+                "write '- title: ...' / 'url: ...' items",
+            )
             return ()
         out = []
         for item in raw:
@@ -178,22 +189,43 @@ class Builder(Repeats):
                     continue
                 out.append(Link(self.text(sub, "title") or url, url))
             else:
-                self.problem(ctx, "sources", f"source {item!r} is not a URL", "write a full https://... address")
+                self.problem(
+                    ctx,
+                    "sources",
+                    f"source {item!r} is not a URL",
+                    "write a full https://... address",
+                )
         return tuple(out)
 
     # events -----------------------------------------------------------------
 
-    def event(self, raw: object, index: int, cal_id: str, cal_zone: str, parent: Context) -> Event | None:
+    def event(
+        self, raw: object, index: int, cal_id: str, cal_zone: str, parent: Context
+    ) -> Event | None:
         if not isinstance(raw, Located):
-            self.problem(parent, "events", f"event #{index} is not a mapping", "start each event with '- id: ...'")
+            self.problem(
+                parent,
+                "events",
+                f"event #{index} is not a mapping",
+                "start each event with '- id: ...'",
+            )
             return None
         raw_id = raw.get("id")
-        label = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else f"#{index}"
+        label = (
+            str(raw_id)
+            if isinstance(raw_id, str | int) and not isinstance(raw_id, bool)
+            else f"#{index}"
+        )
         ctx = Context(raw, label)
         before = len(self.problems)
         self.unknown_keys(ctx, EVENT_KEYS, "event")
         if raw_id is None:
-            self.problem(ctx, None, "'id' is missing", "add a stable 'id: ...' (it identifies the event in subscribers' calendars)")
+            self.problem(
+                ctx,
+                None,
+                "'id' is missing",
+                "add a stable 'id: ...' (it identifies the event in subscribers' calendars)",
+            )
             event_id = ""
         else:
             event_id = self.slug(ctx, "id", raw_id, "id")
@@ -256,7 +288,12 @@ class Builder(Repeats):
         if text == "canceled":
             text = "cancelled"
         if text not in STATUSES:
-            self.problem(ctx, "status", f"status {raw!r} is not one of {', '.join(STATUSES)}", "use one of them")
+            self.problem(
+                ctx,
+                "status",
+                f"status {raw!r} is not one of {', '.join(STATUSES)}",
+                "use one of them",
+            )
             return "confirmed"
         return text
 
@@ -267,7 +304,9 @@ class Builder(Repeats):
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
-            self.problem(ctx, "tags", "'tags' must be a list of words", "write tags: [oral, vision]")
+            self.problem(
+                ctx, "tags", "'tags' must be a list of words", "write tags: [oral, vision]"
+            )
             return ()
         if len(raw) > MAX_TAGS:
             self.problem(
@@ -287,6 +326,7 @@ class Builder(Repeats):
         if kind and kind not in CORE_KINDS:
             close = difflib.get_close_matches(kind, CORE_KINDS, n=1, cutoff=0.75)
             if close:
-                self.warn(ctx, "kind", f"kind '{kind}' is not a core kind", f"did you mean '{close[0]}'?")
+                self.warn(
+                    ctx, "kind", f"kind '{kind}' is not a core kind", f"did you mean '{close[0]}'?"
+                )
         return kind or "event"
-

@@ -24,8 +24,14 @@ MAX_TEXT = 1_000
 MAX_URL = 2_000
 #: Control characters refused in text: C0 except TAB and LF (so CR too), DEL, and C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_NAMES = {"\r": "carriage return", "\x1b": "escape", "\x0b": "vertical tab",
-                  "\x0c": "form feed", "\x85": "next line", "\x00": "NUL"}
+_CONTROL_NAMES = {
+    "\r": "carriage return",
+    "\x1b": "escape",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x85": "next line",
+    "\x00": "NUL",
+}
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
@@ -63,7 +69,9 @@ class Checks:
             if key in allowed:
                 continue
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
+            hint = (
+                f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
+            )
             self.problem(ctx, key, f"unknown key '{key}'", hint)
 
     # values ---------------------------------------------------------------
@@ -124,13 +132,23 @@ class Checks:
     def url(self, ctx: Context, key: str) -> str:
         text = self.text(ctx, key, limit=MAX_URL)
         if text and not URL_PATTERN.match(text):
-            self.problem(ctx, key, f"'{key}' is not an http(s) URL: '{text}'", "write a full https://... address")
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' is not an http(s) URL: '{text}'",
+                "write a full https://... address",
+            )
             return ""
         return text
 
     def zone(self, ctx: Context, key: str, name: object) -> str | None:
         if not isinstance(name, str) or not name.strip():
-            self.problem(ctx, key, f"time zone {name!r} is not a zone name", "use an IANA name such as 'Asia/Seoul'")
+            self.problem(
+                ctx,
+                key,
+                f"time zone {name!r} is not a zone name",
+                "use an IANA name such as 'Asia/Seoul'",
+            )
             return None
         offset = parse_offset(name.strip())
         if offset is not None and name.strip() != "Z":
@@ -145,4 +163,3 @@ class Checks:
         if canonical is None:
             self.problem(ctx, key, f"unknown time zone '{name}'", tz.suggest(name))
         return canonical
-

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 from feeds.definitions import yamlsource
 from feeds.definitions.builder import Builder, check_with
+from feeds.definitions.yamlsource import Located
 from feeds.errors import Problem
 from feeds.model import Calendar, Event, Where
-from feeds.definitions.yamlsource import Located
 
 _EVENTS_KEY = re.compile(r"^events:[ ]*(?:#[^\n]*)?$", re.M)
 _CONTENT_LINE = re.compile(r"^( *)([^ \n])", re.M)

@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 
-
 def load_file(path: str | os.PathLike) -> Calendar:
     """Load one definition file; raise :class:`DefinitionError` with every problem."""
     calendar, problems = check_file(path)
@@ -72,7 +71,11 @@ def check_file(path: str | os.PathLike) -> tuple[Calendar | None, list[Problem]]
     try:
         data = read_bytes(path)
     except OSError as exc:
-        return None, [Problem(name, 0, f"cannot read the file: {exc.strerror}", "check it exists and is readable")]
+        return None, [
+            Problem(
+                name, 0, f"cannot read the file: {exc.strerror}", "check it exists and is readable"
+            )
+        ]
     return check_text(data, name)
 
 
@@ -105,7 +108,9 @@ def check_folder(folder: str | os.PathLike) -> tuple[list[Calendar], list[Proble
     try:
         files = definition_files(folder)
     except OSError as exc:
-        return [], [Problem(str(folder), 0, f"cannot read the folder: {exc.strerror}", "check the path")]
+        return [], [
+            Problem(str(folder), 0, f"cannot read the folder: {exc.strerror}", "check the path")
+        ]
     if not files:
         problems.append(
             Problem(str(folder), 0, "no definition files (*.yaml) found", "add a calendar file")

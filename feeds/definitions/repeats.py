@@ -34,10 +34,14 @@ class Repeats(Times):
         if raw is None or when is None:
             return None
         if isinstance(when, Deadline):
-            self.problem(ctx, "repeat", "a deadline cannot repeat", "write each deadline as its own event")
+            self.problem(
+                ctx, "repeat", "a deadline cannot repeat", "write each deadline as its own event"
+            )
             return None
         if not isinstance(raw, Located):
-            self.problem(ctx, "repeat", "'repeat' must be a mapping", "write repeat: {every: day, count: 3}")
+            self.problem(
+                ctx, "repeat", "'repeat' must be a mapping", "write repeat: {every: day, count: 3}"
+            )
             return None
         sub = Context(raw, ctx.event)
         self.unknown_keys(sub, REPEAT_KEYS, "repeat")
@@ -54,7 +58,9 @@ class Repeats(Times):
         if isinstance(when, Timed) and not self.same_lengths(ctx, rule, when):
             return None
         if not rule.occurrences(self.first_day(when)):
-            self.problem(sub, "except", "every occurrence is excepted", "remove the event or some exceptions")
+            self.problem(
+                sub, "except", "every occurrence is excepted", "remove the event or some exceptions"
+            )
             return None
         return rule
 
@@ -64,7 +70,12 @@ class Repeats(Times):
         every = str(raw.get("every", "")).strip().lower()
         freq = _FREQUENCIES.get(every)
         if freq is None:
-            self.problem(sub, "every" if "every" in raw else None, f"repeat 'every' is {raw.get('every')!r}", "use 'every: day' or 'every: week'")
+            self.problem(
+                sub,
+                "every" if "every" in raw else None,
+                f"repeat 'every' is {raw.get('every')!r}",
+                "use 'every: day' or 'every: week'",
+            )
             return None
         interval = raw.get("interval", 1)
         if (
@@ -94,21 +105,45 @@ class Repeats(Times):
         count = raw.get("count")
         until = None
         if ("count" in raw) == ("until" in raw):
-            self.problem(sub, None, "repeat needs exactly one of 'count' or 'until'", "e.g. count: 3 or until: 2026-07-09")
+            self.problem(
+                sub,
+                None,
+                "repeat needs exactly one of 'count' or 'until'",
+                "e.g. count: 3 or until: 2026-07-09",
+            )
             return None
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_OCCURRENCES):
-            self.problem(sub, "count", f"'count' must be a whole number from 1 to {MAX_OCCURRENCES}", "e.g. count: 3")
+        if count is not None and (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not 1 <= count <= MAX_OCCURRENCES
+        ):
+            self.problem(
+                sub,
+                "count",
+                f"'count' must be a whole number from 1 to {MAX_OCCURRENCES}",
+                "e.g. count: 3",
+            )
             return None
         if "until" in raw:
             until_m = self.moment(sub, "until")
             if until_m is None:
                 return None
             if not until_m.is_date:
-                self.problem(sub, "until", "'until' must be a date (the last day, inclusive)", "e.g. until: 2026-07-09")
+                self.problem(
+                    sub,
+                    "until",
+                    "'until' must be a date (the last day, inclusive)",
+                    "e.g. until: 2026-07-09",
+                )
                 return None
             until = until_m.value
             if until < self.first_day(when):
-                self.problem(sub, "until", f"'until' {until} is before the first occurrence", "give the last day the event happens")
+                self.problem(
+                    sub,
+                    "until",
+                    f"'until' {until} is before the first occurrence",
+                    "give the last day the event happens",
+                )
                 return None
         return count, until
 
@@ -123,7 +158,12 @@ class Repeats(Times):
         try:
             return tuple(sorted({WEEKDAYS.index(str(n).strip().upper()[:2]) for n in names}))
         except ValueError:
-            self.problem(sub, "on", f"'on' has an unknown weekday in {raw['on']!r}", "use mo, tu, we, th, fr, sa, su")
+            self.problem(
+                sub,
+                "on",
+                f"'on' has an unknown weekday in {raw['on']!r}",
+                "use mo, tu, we, th, fr, sa, su",
+            )
             return None
 
     def counted_dates(self, sub: Context, rule: Repeat, when) -> list[date] | None:
@@ -134,7 +174,9 @@ class Repeats(Times):
         except OverflowError:
             dates = [date.max]
         if len(dates) > MAX_OCCURRENCES:
-            self.problem(sub, "until", f"the rule yields over {MAX_OCCURRENCES} occurrences", "shorten it")
+            self.problem(
+                sub, "until", f"the rule yields over {MAX_OCCURRENCES} occurrences", "shorten it"
+            )
             return None
         last = dates[-1] if dates else self.first_day(when)
         if isinstance(when, AllDay):
@@ -151,14 +193,21 @@ class Repeats(Times):
             )
             return None
         if dates and dates[0] != self.first_day(when):
-            self.problem(sub, "on", "the first day is not one of the 'on' weekdays", "start the event on one of them")
+            self.problem(
+                sub,
+                "on",
+                "the first day is not one of the 'on' weekdays",
+                "start the event on one of them",
+            )
             return None
         return dates
 
     def same_lengths(self, ctx: Context, rule: Repeat, when: Timed) -> bool:
         """True if every occurrence lasts as long as the first; else a problem."""
         length = when.end_utc - when.start_utc
-        for day, wall_start, wall_end in occurrences.walls(when, rule.occurrences(when.start.date())):
+        for day, wall_start, wall_end in occurrences.walls(
+            when, rule.occurrences(when.start.date())
+        ):
             begin = self.instant(ctx, "repeat", wall_start, when.zone)
             end = self.instant(ctx, "repeat", wall_end, when.zone)
             if begin is None or end is None:
@@ -188,13 +237,25 @@ class Repeats(Times):
             try:
                 moment = parse_moment(item)
             except ValueError as exc:
-                self.problem(sub, "except", f"'except': {exc}", "list dates, e.g. except: [2026-07-08]")
+                self.problem(
+                    sub, "except", f"'except': {exc}", "list dates, e.g. except: [2026-07-08]"
+                )
                 return None
             if not moment.is_date:
-                self.problem(sub, "except", f"'except' takes dates, got {item}", "list dates, e.g. except: [2026-07-08]")
+                self.problem(
+                    sub,
+                    "except",
+                    f"'except' takes dates, got {item}",
+                    "list dates, e.g. except: [2026-07-08]",
+                )
                 return None
             if moment.value not in valid:
-                self.problem(sub, "except", f"{moment.value} is not an occurrence of the rule", "list only days the event would happen on")
+                self.problem(
+                    sub,
+                    "except",
+                    f"{moment.value} is not an occurrence of the rule",
+                    "list only days the event would happen on",
+                )
                 return None
             out.append(moment.value)
         return tuple(sorted(set(out)))

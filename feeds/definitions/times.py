@@ -68,7 +68,9 @@ class Times(Checks):
             )
         return explicit
 
-    def wall(self, ctx: Context, key: str, moment: Moment, zone: str) -> tuple[datetime, str] | None:
+    def wall(
+        self, ctx: Context, key: str, moment: Moment, zone: str
+    ) -> tuple[datetime, str] | None:
         """Wall-clock time and zone of a date-time value, converting fixed offsets."""
         value = moment.value
         assert isinstance(value, datetime)
@@ -89,13 +91,20 @@ class Times(Checks):
             return tz.to_utc(naive, zone)
         except tz.WallTimeError as exc:
             if exc.kind == "nonexistent":
-                hint = "the clocks skip this hour (daylight saving starts); use a time outside the gap"
+                hint = (
+                    "the clocks skip this hour (daylight saving starts); use a time outside the gap"
+                )
             else:
                 hint = (
                     "the clocks repeat this hour (daylight saving ends); give the time in UTC "
                     "(e.g. '... UTC') to say which one"
                 )
-            self.problem(ctx, key, f"{naive:%Y-%m-%d %H:%M} does not exist once in {zone}: it is {exc.kind}", hint)
+            self.problem(
+                ctx,
+                key,
+                f"{naive:%Y-%m-%d %H:%M} does not exist once in {zone}: it is {exc.kind}",
+                hint,
+            )
             return None
 
     def when(self, ctx: Context, zone: str):
@@ -103,7 +112,12 @@ class Times(Checks):
         if "due" in m:
             for other in ("start", "end", "duration"):
                 if other in m:
-                    self.problem(ctx, other, f"'{other}' cannot go with 'due'", "a deadline is one instant: keep 'due' only")
+                    self.problem(
+                        ctx,
+                        other,
+                        f"'{other}' cannot go with 'due'",
+                        "a deadline is one instant: keep 'due' only",
+                    )
                     return None
             return self.deadline(ctx, zone)
         if "start" not in m:
@@ -141,7 +155,12 @@ class Times(Checks):
         first = start.value
         m = ctx.mapping
         if "duration" in m:
-            self.problem(ctx, "duration", "'duration' is for timed events", "give an all-day event 'end:' as its last day")
+            self.problem(
+                ctx,
+                "duration",
+                "'duration' is for timed events",
+                "give an all-day event 'end:' as its last day",
+            )
             return None
         last = first
         if "end" in m:
@@ -158,7 +177,12 @@ class Times(Checks):
                 return None
             last = end.value
         if last < first:
-            self.problem(ctx, "end", f"end {last} is before start {first}", "the end date is the last day, inclusive")
+            self.problem(
+                ctx,
+                "end",
+                f"end {last} is before start {first}",
+                "the end date is the last day, inclusive",
+            )
             return None
         return AllDay(first=first, last=last)
 
@@ -183,11 +207,15 @@ class Times(Checks):
             self.problem(
                 ctx,
                 "end" if "end" in m else "duration",
-                f"the end ({end_wall:%Y-%m-%d %H:%M}) is not after the start ({start_wall:%Y-%m-%d %H:%M})",
-                "put the end after the start (an event crossing midnight ends on the next day's date)",
+                f"the end ({end_wall:%Y-%m-%d %H:%M}) is not after the start "
+                f"({start_wall:%Y-%m-%d %H:%M})",
+                "put the end after the start "
+                "(an event crossing midnight ends on the next day's date)",
             )
             return None
-        return Timed(start=start_wall, end=end_wall, zone=zone, start_utc=start_utc, end_utc=end_utc)
+        return Timed(
+            start=start_wall, end=end_wall, zone=zone, start_utc=start_utc, end_utc=end_utc
+        )
 
     def written_end(
         self, ctx: Context, start_wall: datetime, zone: str
@@ -201,13 +229,17 @@ class Times(Checks):
             try:
                 length = parse_duration(m["duration"])
             except ValueError as exc:
-                self.problem(ctx, "duration", f"'duration': {exc}", "write e.g. 90m, 1h30m, 2h or PT1H30M")
+                self.problem(
+                    ctx, "duration", f"'duration': {exc}", "write e.g. 90m, 1h30m, 2h or PT1H30M"
+                )
                 return None
             except OverflowError:
                 length = timedelta.max
             return None, length
         if "end" not in m:
-            self.problem(ctx, None, "the event has a start time but no end", "add 'end:' or 'duration:'")
+            self.problem(
+                ctx, None, "the event has a start time but no end", "add 'end:' or 'duration:'"
+            )
             return None
         clock = parse_clock(m["end"])
         if clock is not None:

@@ -86,7 +86,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
                 Problem(
                     loader.path,
                     line,
-                    f"key '{key}' appears twice in one mapping (first at line {mapping.lines[key]})",
+                    f"key '{key}' appears twice in one mapping "
+                    f"(first at line {mapping.lines[key]})",
                     "remove one of them; YAML would silently keep only the last",
                 )
             )
@@ -117,6 +118,7 @@ def _as_text_if_unreadable(construct):
             if isinstance(node, yaml.ScalarNode):
                 return node.value
             raise
+
     return wrapped
 
 
@@ -171,7 +173,9 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem(path, 1, "the file is empty", "add the calendar's name and events")]
+            return None, [
+                Problem(path, 1, "the file is empty", "add the calendar's name and events")
+            ]
         if _ANCHOR.search(text):  # anchors, so maybe aliases: measure it as it will be built
             depth_problem = _check_shape(node, path)
         else:  # a plain tree: only its depth
@@ -191,7 +195,9 @@ def read(data: bytes | str, path: str) -> tuple[object, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"YAML error: {exc}", "fix the YAML syntax")]
     except RecursionError:
-        return None, [Problem(path, 1, "the YAML nests too deeply", f"keep nesting under {MAX_DEPTH}")]
+        return None, [
+            Problem(path, 1, "the YAML nests too deeply", f"keep nesting under {MAX_DEPTH}")
+        ]
     finally:
         loader.dispose()
     return value, loader.problems

@@ -65,9 +65,18 @@ def check(data: bytes, source: str, names: tuple[str, ...] = parsers.PARSERS) ->
     :data:`parsers.MAX_OCCURRENCES` occurrences.
     """
     if len(data) > MAX_BYTES:
-        return _refused(source, names, Finding(
-            0, "error", "size", f"the feed is more than {MAX_BYTES:,} bytes; it was not read",
-            "every client", "split the feed or drop past events"))
+        return _refused(
+            source,
+            names,
+            Finding(
+                0,
+                "error",
+                "size",
+                f"the feed is more than {MAX_BYTES:,} bytes; it was not read",
+                "every client",
+                "split the feed or drop past events",
+            ),
+        )
     findings = list(lint(data))
     if any(f.rule == "depth" for f in findings):
         return _refused(source, names, *findings)
@@ -82,27 +91,45 @@ def check(data: bytes, source: str, names: tuple[str, ...] = parsers.PARSERS) ->
             results[name] = parsers.parse(name, data, budget=parsers.MAX_OCCURRENCES)
         except parsers.TooManyOccurrences as error:
             failed.append(name)
-            findings.append(Finding(0, "error", "occurrences",
-                                    f"{name}: {error.message}; the reading was stopped",
-                                    CLIENTS.get(name, name),
-                                    "give endless rules a COUNT or UNTIL, and avoid SECONDLY "
-                                    "and MINUTELY rules"))
+            findings.append(
+                Finding(
+                    0,
+                    "error",
+                    "occurrences",
+                    f"{name}: {error.message}; the reading was stopped",
+                    CLIENTS.get(name, name),
+                    "give endless rules a COUNT or UNTIL, and avoid SECONDLY and MINUTELY rules",
+                )
+            )
         except parsers.ParserFailed as error:
             failed.append(name)
-            findings.append(Finding(0, "error", "parser-failed",
-                                    f"{name} cannot read the feed: {error.message}",
-                                    CLIENTS.get(name, name),
-                                    "fix what the lint reports; the message names the problem"))
+            findings.append(
+                Finding(
+                    0,
+                    "error",
+                    "parser-failed",
+                    f"{name} cannot read the feed: {error.message}",
+                    CLIENTS.get(name, name),
+                    "fix what the lint reports; the message names the problem",
+                )
+            )
     findings += compare(results, event_lines(data))
     occurrences = {event.key for events in results.values() for event in events}
-    return Report(source, tuple(sorted(findings, key=_line)), tuple(results), tuple(failed),
-                  tuple(skipped), len(occurrences))
+    return Report(
+        source,
+        tuple(sorted(findings, key=_line)),
+        tuple(results),
+        tuple(failed),
+        tuple(skipped),
+        len(occurrences),
+    )
 
 
 def _refused(source: str, names: tuple[str, ...], *findings: Finding) -> Report:
     why = "the feed was not parsed (see the error above)"
-    return Report(source, tuple(sorted(findings, key=_line)), (), (),
-                  tuple((name, why) for name in names), 0)
+    return Report(
+        source, tuple(sorted(findings, key=_line)), (), (), tuple((name, why) for name in names), 0
+    )
 
 
 def compare(results: dict[str, list[parsers.ParsedEvent]], lines: dict[str, int]) -> list[Finding]:
@@ -116,10 +143,16 @@ def compare(results: dict[str, list[parsers.ParsedEvent]], lines: dict[str, int]
     for name, events in results.items():
         for event in events:
             if name in readings[event.key]:
-                found[event.uid, "twice", name].append(Finding(
-                    lines.get(event.uid, 0), "error", "parsers-duplicate",
-                    f"{name} reads event {event.uid} twice at {_show(event.start)}",
-                    _clients((name,)), "give every event its own UID, once"))
+                found[event.uid, "twice", name].append(
+                    Finding(
+                        lines.get(event.uid, 0),
+                        "error",
+                        "parsers-duplicate",
+                        f"{name} reads event {event.uid} twice at {_show(event.start)}",
+                        _clients((name,)),
+                        "give every event its own UID, once",
+                    )
+                )
             readings[event.key].setdefault(name, event)
     for key in sorted(readings, key=_key_order):
         uid, recurrence_id = key
@@ -129,40 +162,68 @@ def compare(results: dict[str, list[parsers.ParsedEvent]], lines: dict[str, int]
         missing = tuple(name for name in results if name not in seen)
         if missing:
             odd = missing if len(missing) <= len(seen) else tuple(seen)
-            found[uid, "missing", missing].append(Finding(
-                line, "error", "parsers-missing",
-                f"{what} is read by {', '.join(seen)} but not by {', '.join(missing)}",
-                _clients(odd), "prefer RRULE to RDATE; give DTSTART a value every reader accepts"))
+            found[uid, "missing", missing].append(
+                Finding(
+                    line,
+                    "error",
+                    "parsers-missing",
+                    f"{what} is read by {', '.join(seen)} but not by {', '.join(missing)}",
+                    _clients(odd),
+                    "prefer RRULE to RDATE; give DTSTART a value every reader accepts",
+                )
+            )
         for field in ("start", "end"):
             values = _groups(seen, field)
             if len(values) > 1:
                 odd = _minority(values)
-                found[uid, field, odd].append(Finding(
-                    line, "error", "parsers-disagree",
-                    f"{what}: the parsers read different {field}s: {_listing(values)}",
-                    _clients(odd),
-                    "declare every TZID in a VTIMEZONE and write UTC times with Z"))
+                found[uid, field, odd].append(
+                    Finding(
+                        line,
+                        "error",
+                        "parsers-disagree",
+                        f"{what}: the parsers read different {field}s: {_listing(values)}",
+                        _clients(odd),
+                        "declare every TZID in a VTIMEZONE and write UTC times with Z",
+                    )
+                )
         floating = tuple(name for name, event in seen.items() if event.floating)
         if floating:
-            found[uid, "floating", floating].append(Finding(
-                line, "error", "floating-time",
-                f"{what}: {', '.join(floating)} read its time as floating (no known zone)",
-                _clients(floating), "give the time a TZID with its VTIMEZONE, or UTC with Z"))
+            found[uid, "floating", floating].append(
+                Finding(
+                    line,
+                    "error",
+                    "floating-time",
+                    f"{what}: {', '.join(floating)} read its time as floating (no known zone)",
+                    _clients(floating),
+                    "give the time a TZID with its VTIMEZONE, or UTC with Z",
+                )
+            )
         for field in ("summary", "status"):
             values = _groups(seen, field)
             if len(values) > 1:
                 odd = _minority(values)
-                found[uid, field, odd].append(Finding(
-                    line, "warning", "text-differs",
-                    f"{what}: the parsers read different {field} text: {_listing(values)}",
-                    _clients(odd), "escape \\ ; , and newlines in text as RFC 5545 says"))
+                found[uid, field, odd].append(
+                    Finding(
+                        line,
+                        "warning",
+                        "text-differs",
+                        f"{what}: the parsers read different {field} text: {_listing(values)}",
+                        _clients(odd),
+                        "escape \\ ; , and newlines in text as RFC 5545 says",
+                    )
+                )
     findings = []
     for group in found.values():
         first = group[0]
         if len(group) > 1:
-            first = Finding(first.line, first.severity, first.rule,
-                            f"{first.message}; {len(group) - 1} more occurrence(s) alike",
-                            first.breaks, first.fix)
+            first = Finding(
+                first.line,
+                first.severity,
+                first.rule,
+                f"{first.message}; {len(group) - 1} more occurrence(s) alike",
+                first.breaks,
+                first.fix,
+            )
         findings.append(first)
     return summarise(sorted(findings, key=_line))
 
@@ -205,8 +266,11 @@ def _clients(names: tuple[str, ...]) -> str:
 
 def _show(value: object) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%MZ") if value.second == 0 else \
-            value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (
+            value.strftime("%Y-%m-%dT%H:%MZ")
+            if value.second == 0
+            else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     return "nothing" if value is None else repr(value)
@@ -224,8 +288,10 @@ def format_report(report: Report) -> str:
     warnings = len(report.findings) - errors
     verdict = "ok" if report.ok else "FAILED"
     read_by = ", ".join(report.used) or "no parser"
-    lines.append(f"{report.source}: {verdict}: {errors} error(s), {warnings} warning(s); "
-                 f"{report.events} event(s) read by {read_by}")
+    lines.append(
+        f"{report.source}: {verdict}: {errors} error(s), {warnings} warning(s); "
+        f"{report.events} event(s) read by {read_by}"
+    )
     for name, reason in report.skipped:
         lines.append(f"{report.source}: skipped {name}: {reason}")
     return "\n".join(lines)
@@ -269,8 +335,10 @@ def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Findi
 
 
 def _late(deadline: float) -> str:
-    return (f"the server took more than {deadline:g} s to send the feed; "
-            "try again later, or check a saved copy of the file")
+    return (
+        f"the server took more than {deadline:g} s to send the feed; "
+        "try again later, or check a saved copy of the file"
+    )
 
 
 def read_file(path: str) -> bytes:
@@ -281,18 +349,23 @@ def read_file(path: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise SourceError(f"cannot read the file: {error.strerror or error}; "
-                          "give the path of an .ics file or an http(s) URL") from error
+        raise SourceError(
+            f"cannot read the file: {error.strerror or error}; "
+            "give the path of an .ics file or an http(s) URL"
+        ) from error
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise SourceError("not a regular file (a folder, FIFO or device); "
-                          "give the path of an .ics file")
+        raise SourceError(
+            "not a regular file (a folder, FIFO or device); give the path of an .ics file"
+        )
     with open(fd, "rb") as handle:
         try:
             return handle.read(MAX_BYTES + 1)
         except OSError as error:
-            raise SourceError(f"cannot read the file: {error.strerror or error}; "
-                              "give the path of a readable .ics file") from error
+            raise SourceError(
+                f"cannot read the file: {error.strerror or error}; "
+                "give the path of a readable .ics file"
+            ) from error
 
 
 def _fetch_url(target: str, seconds: float) -> tuple[bytes, list[Finding]]:
@@ -306,24 +379,41 @@ def _fetch_url(target: str, seconds: float) -> tuple[bytes, list[Finding]]:
         raise
     except urllib.error.HTTPError as error:
         error.close()  # its socket; the error itself outlives this thread
-        raise SourceError(f"the server answered {error.code} {error.reason}; "
-                          "check the URL, or ask the publisher") from error
+        raise SourceError(
+            f"the server answered {error.code} {error.reason}; check the URL, or ask the publisher"
+        ) from error
     except urllib.error.URLError as error:
-        raise SourceError(f"cannot reach the server: {error.reason}; "
-                          "check the URL and the network") from error
+        raise SourceError(
+            f"cannot reach the server: {error.reason}; check the URL and the network"
+        ) from error
     except (OSError, ValueError, http.client.HTTPException) as error:
-        raise SourceError(f"cannot fetch it: {error or type(error).__name__}; "
-                          "check the URL, or check a saved copy of the file") from error
+        raise SourceError(
+            f"cannot fetch it: {error or type(error).__name__}; "
+            "check the URL, or check a saved copy of the file"
+        ) from error
     findings = []
     if final != target:
-        findings.append(Finding(0, "warning", "http-redirect", f"the URL redirects to {final}",
-                                "clients that do not follow redirects",
-                                "publish the final URL, or serve the feed at this one"))
+        findings.append(
+            Finding(
+                0,
+                "warning",
+                "http-redirect",
+                f"the URL redirects to {final}",
+                "clients that do not follow redirects",
+                "publish the final URL, or serve the feed at this one",
+            )
+        )
     if kind != "text/calendar":
-        findings.append(Finding(0, "error", "http-content-type",
-                                f"served as {kind}, not text/calendar",
-                                "Thunderbird (rejected text/plain)",
-                                "send Content-Type: text/calendar; charset=utf-8"))
+        findings.append(
+            Finding(
+                0,
+                "error",
+                "http-content-type",
+                f"served as {kind}, not text/calendar",
+                "Thunderbird (rejected text/plain)",
+                "send Content-Type: text/calendar; charset=utf-8",
+            )
+        )
     return data, findings
 
 
@@ -373,18 +463,28 @@ def run(targets: list[str], out: TextIO, err: TextIO) -> int:
         try:
             report = check(data, target)
         except RecursionError:  # a reader we do not control went too deep despite MAX_DEPTH
-            err.write(f"{target}: error: the feed is nested too deeply to read; "
-                      "nest VCALENDAR > VEVENT > VALARM, no deeper\n")
+            err.write(
+                f"{target}: error: the feed is nested too deeply to read; "
+                "nest VCALENDAR > VEVENT > VALARM, no deeper\n"
+            )
             status = 1
             continue
         except MemoryError:
-            err.write(f"{target}: error: the feed needs more memory than there is; "
-                      "split it or drop past events\n")
+            err.write(
+                f"{target}: error: the feed needs more memory than there is; "
+                "split it or drop past events\n"
+            )
             status = 1
             continue
         if served:
-            report = Report(report.source, (*served, *report.findings),
-                            report.used, report.failed, report.skipped, report.events)
+            report = Report(
+                report.source,
+                (*served, *report.findings),
+                report.used,
+                report.failed,
+                report.skipped,
+                report.events,
+            )
         out.write(format_report(report) + "\n")
         if not report.ok:
             status = 1

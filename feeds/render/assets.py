@@ -39,7 +39,6 @@ def static_path(name: str) -> str:
     return f"/static/{name}?v={hashlib.sha256(body).hexdigest()[:10]}"
 
 
-
 @lru_cache(maxsize=512)
 def qr_svg(url: str) -> bytes:
     """A QR code of ``url`` as a standalone SVG (deterministic for a given URL)."""
@@ -75,4 +74,3 @@ def assets(feeds: Sequence, settings: Settings) -> dict[str, tuple[bytes, str]]:
     for feed in feeds:
         out[qr_path(feed.id)] = (qr_svg(settings.public_url + feed.path), SVG_TYPE)
     return out
-

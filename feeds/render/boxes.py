@@ -76,4 +76,3 @@ def subscribe_box(
         embed_snippet=embed_snippet(embed_url, f"{name} calendar") if embed else "",
         note=note,
     )
-

@@ -19,11 +19,10 @@ from functools import lru_cache
 import icalendar
 from icalendar import vDuration, vText
 
-from feeds import __version__
-from feeds import occurrences, tz
-from feeds.timefmt import basic_date, basic_local, basic_utc
+from feeds import __version__, occurrences, tz
 from feeds.model import AllDay, Calendar, Deadline, Event, Timed, location_of
 from feeds.revisions import Revision
+from feeds.timefmt import basic_date, basic_local, basic_utc
 
 PRODID = f"-//calendar-feeds//calendar-feeds {__version__}//EN"
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -56,7 +55,9 @@ def uid(event: Event, domain: str) -> str:
     return f"{event.calendar_id}/{event.id}@{domain}"
 
 
-def render_event(event: Event, revision: Revision, calendar: Calendar, uid_domain: str) -> RenderedEvent:
+def render_event(
+    event: Event, revision: Revision, calendar: Calendar, uid_domain: str
+) -> RenderedEvent:
     return RenderedEvent(
         event=event,
         revision=revision,
@@ -388,7 +389,8 @@ def _fold(line: str) -> bytes:
     never inside a UTF-8 sequence, and moves a trailing caret to the next part.
     It moves a trailing backslash too, even when that backslash closes an
     escaped one (``\\\\``), which splits the very escape it meant to keep
-    whole (icalendar 7.3.2; COMPAT.md: Google is strict about split escapes).
+    whole (icalendar 7.3.2; Google is strict about split escapes, see
+    docs/compatibility.md).
     Here a backslash moves only when it opens an escape: when the run of
     backslashes it ends is odd. This works on the bytes instead of one
     character at a time.

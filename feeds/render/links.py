@@ -1,22 +1,22 @@
 """Links people click: subscribe and add-to-calendar URLs for each client.
 
-Every function here is pure: a URL (or an event) in, a URL out. The formats,
-and the evidence for them, are in ``COMPAT.md`` of the shared reference
-(summarised in ``docs/pages.md``); none is documented by its vendor, all are in
-wide use. Every parameter value is percent-encoded as UTF-8 with nothing left
-"safe" except where a format wants a literal ``/`` (Google's ``dates`` range,
-Outlook's ``path``), so Korean text and ``& # + % ?`` survive the trip.
+Every function here is pure: a URL (or an event) in, a URL out. The formats, and the
+evidence for them, are summarised in ``docs/pages.md`` and ``docs/compatibility.md`` (from
+the team's shared client reference); none is documented by its vendor, all are in wide
+use. Every parameter value is percent-encoded as UTF-8 with nothing left "safe" except
+where a format wants a literal ``/`` (Google's ``dates`` range, Outlook's ``path``), so
+Korean text and ``& # + % ?`` survive the trip.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import quote
 
 from feeds import occurrences
-from feeds.timefmt import basic_date, basic_utc, iso_utc
 from feeds.model import AllDay, Event
+from feeds.timefmt import basic_date, basic_utc, iso_utc
 
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"

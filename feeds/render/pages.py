@@ -402,11 +402,7 @@ class _Renderer:
 
 def _feed_zone(feed) -> str:
     """The zone a feed's agenda is shown in (embed and "your feed" pages): its own, else UTC."""
-    return (
-        feed.header.timezone
-        if feed.header is not None and feed.header.timezone
-        else tz.UTC_NAME
-    )
+    return feed.header.timezone if feed.header is not None and feed.header.timezone else tz.UTC_NAME
 
 
 def _feed_page(feed) -> str:
@@ -459,7 +455,6 @@ def render_pages(
     return out
 
 
-
 @lru_cache(maxsize=64)
 def _macros(zone_label: str, public_url: str = ""):
     """``_macros.html`` as a module, with what its row macros read from the page's context."""
@@ -505,9 +500,7 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
     path = "/subscribe/"
     query = selection.query()
     url = settings.public_url + feed.path + (f"?{query}" if query else "")
-    chosen = [
-        v for v in renderer.feed_views(feed) if selection.matches(v.event, feed.scope.merged)
-    ]
+    chosen = [v for v in renderer.feed_views(feed) if selection.matches(v.event, feed.scope.merged)]
     name = selection.name(feed.name)
     back = _feed_page(feed)
     zone = _feed_zone(feed)
@@ -534,4 +527,3 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
         box=box,
         back=back,
     )
-

@@ -40,4 +40,3 @@ def relative(from_page: str, to: str) -> str:
     if rel == "./" or rel == ".":
         rel = "./"
     return rel + (f"?{extra}" if extra else "") + (f"#{fragment}" if fragment else "")
-

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from feeds import occurrences, tz
 from feeds.config import Settings
-from feeds.timefmt import iso_utc
 from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed, location_of
 from feeds.render import ics, links
 from feeds.render.paths import calendar_page
+from feeds.timefmt import iso_utc
 
 #: A repeating event shows at most this many occurrences in the agenda.
 MAX_OCCURRENCES_SHOWN = 60
@@ -131,7 +131,6 @@ def repeat_words(rule: Repeat, first: date) -> str:
 
 def kind_label(kind: str) -> str:
     return kind.replace("-", " ").replace("_", " ").capitalize()
-
 
 
 def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventView:
@@ -280,7 +279,6 @@ def zone_name(zone: str) -> str:
     return f"{city} time ({zone})"
 
 
-
 def by_kind(days: list[Day]) -> dict[str, list[Day]]:
     """An agenda split by kind: each kind's days with only its rows, in the same order."""
     out: dict[str, list[Day]] = {}
@@ -301,4 +299,3 @@ def by_kind(days: list[Day]) -> dict[str, list[Day]]:
 def row_order(r: Row) -> tuple:
     """Agenda order within a day: all-day rows first, then by time, title and id."""
     return (not r.all_day, r.start_utc, r.end_utc, r.view.event.title, r.view.event.id)
-

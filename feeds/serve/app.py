@@ -338,4 +338,3 @@ def not_found(path: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
-

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from feeds import site
 from feeds.errors import Problem
-from feeds.timefmt import iso_utc
 from feeds.serve.files import FileState
+from feeds.timefmt import iso_utc
 
 
 def calendars_report(

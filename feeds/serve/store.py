@@ -58,6 +58,7 @@ from feeds.serve.files import SETTLE_SECONDS, FileState
 
 log = logging.getLogger("feeds")
 
+
 @dataclass(frozen=True)
 class Snapshot:
     """One consistent state: the site being served and the report that describes it."""

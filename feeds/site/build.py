@@ -19,7 +19,6 @@ from datetime import datetime
 from types import MappingProxyType
 
 from feeds.config import Settings
-from feeds.timefmt import iso_utc
 from feeds.model import Calendar, Event, kind_slug
 from feeds.render import ics, pages
 from feeds.render.links import webcal
@@ -35,6 +34,7 @@ from feeds.site.resources import (
     Resource,
     Site,
 )
+from feeds.timefmt import iso_utc
 
 #: id(Event) -> (Event, Revision, calendar header values and uid domain, RenderedEvent,
 #: the single-event file's FeedHeader, its Resource): an edit re-renders only what it
@@ -68,7 +68,9 @@ def _render_calendar(
     rendered = []
     singles: list[Resource] = []
     context = (calendar.location, calendar.url, calendar.timezone, settings.uid_domain)
-    single_header = ics.FeedHeader(calendar.name, "", calendar.url, calendar.timezone, settings.refresh)
+    single_header = ics.FeedHeader(
+        calendar.name, "", calendar.url, calendar.timezone, settings.refresh
+    )
     old_cache = dict(cache) if cache else {}
     old = {k: v for k, v in old_cache.items() if k != _FEEDS}
     by_value: dict | None = None  # the old entries by equal content, made only when needed
@@ -94,7 +96,11 @@ def _render_calendar(
         if hit is not None and hit[4] == single_header:
             r, single = hit[3], hit[5]
         else:
-            r = hit[3] if hit is not None else ics.render_event(event, revision, calendar, settings.uid_domain)
+            r = (
+                hit[3]
+                if hit is not None
+                else ics.render_event(event, revision, calendar, settings.uid_domain)
+            )
             single = Resource(
                 event_path(r.event),
                 ics.feed_bytes(single_header, [r]),
@@ -121,16 +127,27 @@ def _render_calendar(
     old_feeds = old_cache.get(_FEEDS, {}) if old_cache else {}
     new_feeds: dict = {}
 
-    def add_feed(feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None):
+    def add_feed(
+        feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None
+    ):
         path = f"/feeds/{feed_id}.ics"
         # the newest of its events' revisions (as rendered) and of the calendar's own changes
         modified = max([r.revision.modified for r in subset] + removed_times, default=EPOCH)
-        header = ics.FeedHeader(name, description, calendar.url, calendar.timezone, settings.refresh)
+        header = ics.FeedHeader(
+            name, description, calendar.url, calendar.timezone, settings.refresh
+        )
         before = old_feeds.get(path)
-        if before is not None and before[0] == header and before[1] == modified and before[2] == subset:
+        if (
+            before is not None
+            and before[0] == header
+            and before[1] == modified
+            and before[2] == subset
+        ):
             resource = before[3]  # the same events (the same objects): the same bytes
         else:
-            resource = Resource(path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True)
+            resource = Resource(
+                path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
+            )
         new_feeds[path] = (header, modified, subset, resource)
         resources.append(resource)
         scope = Scope(calendar.id, kind)
@@ -210,8 +227,12 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         else:
             subset = [r for r in everything if members.includes(r.event)]
         path = f"/feeds/{feed_id}.ics"
-        header = ics.FeedHeader(name, description, settings.public_url + "/", merged_zone, settings.refresh)
-        resources[path] = Resource(path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True)
+        header = ics.FeedHeader(
+            name, description, settings.public_url + "/", merged_zone, settings.refresh
+        )
+        resources[path] = Resource(
+            path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
+        )
         info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
         feeds.insert(0 if feed_id == "all" else 1, info)
     site_feeds = tuple(feeds)

@@ -76,7 +76,9 @@ class CalendarBuild:
     resources: tuple[Resource, ...]
     feeds: tuple[FeedInfo, ...]
     version: str = ""  # content hash of the definition the build came from
-    by_start: tuple[ics.RenderedEvent, ...] = field(default=(), compare=False, repr=False)  # feed order
+    by_start: tuple[ics.RenderedEvent, ...] = field(
+        default=(), compare=False, repr=False
+    )  # feed order
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,11 @@ import icalendar
 
 from feeds import occurrences
 from feeds.config import Settings
-from feeds.timefmt import basic_utc
 from feeds.model import Event, Timed, kind_slug
 from feeds.render import ics, pages
 from feeds.site.cache import LRU, SiteCache
 from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
+from feeds.timefmt import basic_utc
 
 #: Parameter names, with the spellings accepted for each.
 PARAMETERS = {

@@ -14,11 +14,9 @@ from urllib.parse import urlsplit
 import icalendar
 import pytest
 
-from feeds.render import links
-from feeds.render import pages
 from feeds import site
-
-from .pages_support import (
+from feeds.render import links, pages
+from tests.pages_support import (
     KOREAN_ID,
     KOREAN_NAME,
     OPENING_TITLE,

@@ -19,16 +19,12 @@ from pathlib import Path
 import pytest
 from icalendar.parser.string import _foldline
 
+from feeds import revisions, site, tz
+from feeds.definitions import incremental, loader
 from feeds.render import ics
-from feeds.definitions import incremental
-from feeds.definitions import loader
-from feeds import revisions
-from feeds import site
-from feeds import tz
-from feeds.tz.database import library_zone
 from feeds.serve.store import Store
-
-from .conftest import BUNDLED, make_settings
+from feeds.tz.database import library_zone
+from tests.conftest import BUNDLED, make_settings
 
 AWKWARD = textwrap.dedent(
     """
@@ -159,7 +155,9 @@ def test_utc_instants_equal_pytz_localize_near_and_far_from_transitions():
             datetime(1970, 1, 1) + timedelta(minutes=15 * rng.randrange(0, 68 * 365 * 96))
             for _ in range(3000)
         ]
-        for onset in [t for t in getattr(zone_info, "_utc_transition_times", []) if t.year > 1900][-40:]:
+        for onset in [t for t in getattr(zone_info, "_utc_transition_times", []) if t.year > 1900][
+            -40:
+        ]:
             moments += [onset + timedelta(minutes=30 * k) for k in range(-30, 31)]
         for naive in moments:
             try:
@@ -342,7 +340,7 @@ def test_rendering_with_a_cache_equals_rendering_without(tmp_path):
 
 # -- the below-Flask path (feeds.serve.app.FastPath) ---------------------------------
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 _ETAG = object()  # stands for the resource's own ETag
 _CONDITIONS = {
     "none": {},

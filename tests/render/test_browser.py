@@ -24,7 +24,7 @@ import icalendar
 import pytest
 from werkzeug.serving import make_server
 
-from .pages_support import (
+from tests.pages_support import (
     KOREAN_ID,
     KOREAN_NAME,
     OPENING_TITLE,

@@ -54,8 +54,10 @@ def test_anything_but_a_regular_file_is_refused_at_once(tmp_path, capsys, kind):
     status, out, err = check(capsys, path)
     assert time.monotonic() - started < 5
     assert (status, out) == (1, "")
-    assert err == (f"{path}: error: not a regular file (a folder, FIFO or device); "
-                   "give the path of an .ics file\n")
+    assert err == (
+        f"{path}: error: not a regular file (a folder, FIFO or device); "
+        "give the path of an .ics file\n"
+    )
 
 
 def dripping_server(headers_too: bool) -> tuple[str, threading.Thread, socket.socket]:
@@ -96,14 +98,17 @@ def test_a_slow_drip_server_is_cut_off_at_the_deadline(monkeypatch, capsys, head
     status, out, err = check(capsys, url)
     assert time.monotonic() - started < 4
     assert (status, out) == (1, "")
-    assert err == (f"{url}: error: the server took more than 1 s to send the feed; "
-                   "try again later, or check a saved copy of the file\n")
+    assert err == (
+        f"{url}: error: the server took more than 1 s to send the feed; "
+        "try again later, or check a saved copy of the file\n"
+    )
     listener.close()  # the server thread ends by itself within 20 s (daemon, bounded loop)
 
 
 def nested(depth: int) -> bytes:
-    inner = "".join(f"BEGIN:X{i}\r\n" for i in range(depth)) + \
-        "".join(f"END:X{i}\r\n" for i in reversed(range(depth)))
+    inner = "".join(f"BEGIN:X{i}\r\n" for i in range(depth)) + "".join(
+        f"END:X{i}\r\n" for i in reversed(range(depth))
+    )
     return (HEAD + inner + "END:VCALENDAR\r\n").encode()
 
 
@@ -123,12 +128,16 @@ def test_real_nesting_is_not_a_depth_finding():
 
 
 def secondly(count: int) -> str:
-    return HEAD + "".join(
-        f"BEGIN:VEVENT\r\nUID:e{i}@t\r\nDTSTAMP:20260101T000000Z\r\n"
-        "DTSTART:20260101T000000Z\r\nDTEND:20260101T000001Z\r\nSUMMARY:s\r\n"
-        "RRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n"
-        for i in range(count)
-    ) + "END:VCALENDAR\r\n"
+    return (
+        HEAD
+        + "".join(
+            f"BEGIN:VEVENT\r\nUID:e{i}@t\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART:20260101T000000Z\r\nDTEND:20260101T000001Z\r\nSUMMARY:s\r\n"
+            "RRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n"
+            for i in range(count)
+        )
+        + "END:VCALENDAR\r\n"
+    )
 
 
 SECONDLY = secondly(300)
@@ -147,8 +156,13 @@ print(status, time.monotonic() - started, own // 1024, node // 1024, file=sys.st
 def test_300_secondly_rules_finish_quickly_in_bounded_memory(tmp_path):
     path = tmp_path / "secondly.ics"
     path.write_text(SECONDLY, newline="")
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
-                          text=True, timeout=180, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert "Traceback" not in done.stderr, done.stderr
     status, seconds, own_mb, node_mb = done.stderr.split()[-4:]
     assert status == "1" and int(own_mb) < 500 and int(node_mb) < 500  # measured: 62 and 106
@@ -163,13 +177,33 @@ def test_the_budget_is_shared_across_the_file_and_absent_by_default():
     assert len(parsers.parse("icalendar", secondly(2).encode())) == 2 * parsers.CAP
 
 
-LINES = st.sampled_from([
-    "BEGIN:VCALENDAR", "END:VCALENDAR", "BEGIN:VEVENT", "END:VEVENT", "BEGIN:VALARM",
-    "END:VALARM", "UID:a@b", "DTSTART:20260101T000000Z", "DTSTART;TZID=Nowhere:20260101T000000",
-    "DTEND:2026", "RRULE:FREQ=SECONDLY", "RRULE:FREQ=DAILY;COUNT=3", "RRULE:FREQ=BOGUS",
-    "RECURRENCE-ID:20260102T000000Z", "EXDATE:x", "SUMMARY:a\\", " folded", "\x00:\xff",
-    "DURATION:P", "BEGIN:", "END:", ":", "",
-])
+LINES = st.sampled_from(
+    [
+        "BEGIN:VCALENDAR",
+        "END:VCALENDAR",
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "BEGIN:VALARM",
+        "END:VALARM",
+        "UID:a@b",
+        "DTSTART:20260101T000000Z",
+        "DTSTART;TZID=Nowhere:20260101T000000",
+        "DTEND:2026",
+        "RRULE:FREQ=SECONDLY",
+        "RRULE:FREQ=DAILY;COUNT=3",
+        "RRULE:FREQ=BOGUS",
+        "RECURRENCE-ID:20260102T000000Z",
+        "EXDATE:x",
+        "SUMMARY:a\\",
+        " folded",
+        "\x00:\xff",
+        "DURATION:P",
+        "BEGIN:",
+        "END:",
+        ":",
+        "",
+    ]
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -180,11 +214,18 @@ def test_hostile_corpus_never_raises(lines, newline):
     doctor.format_report(report)
 
 
-@pytest.mark.parametrize("text", [
-    "", "\x00" * 100, "BEGIN:VCALENDAR\r\n" * 1000, "END:VEVENT\r\n",
-    HEAD + "BEGIN:VEVENT\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    HEAD + "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:99999999T999999Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\x00" * 100,
+        "BEGIN:VCALENDAR\r\n" * 1000,
+        "END:VEVENT\r\n",
+        HEAD + "BEGIN:VEVENT\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        HEAD
+        + "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:99999999T999999Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    ],
+)
 def test_hostile_files_through_the_cli_never_show_a_traceback(tmp_path, capsys, text):
     path = tmp_path / "hostile.ics"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from feeds.doctor import report as doctor
 from feeds.doctor import parsers
+from feeds.doctor import report as doctor
 from feeds.doctor.parsers import ParsedEvent
 
-ICS = Path(__file__).parent / "ics"
+ICS = Path(__file__).parent.parent / "ics"
 CLEAN = ICS / "clean.ics"
 BROKEN = ICS / "broken.ics"
 PYTHON_PARSERS = ("icalendar", "vobject", "ical", "recurring-ical-events")
@@ -28,11 +28,25 @@ def utc(*args: int) -> datetime:
 JULY_10_0100_UTC = datetime(2026, 7, 10, 1, tzinfo=UTC)
 
 
-def occurrence(uid="talk@example.org", start=JULY_10_0100_UTC, *, recurrence_id=None, end=None,
-               floating=False, summary="Talk") -> ParsedEvent:
-    return ParsedEvent(uid, recurrence_id, summary, "CONFIRMED", start,
-                       end if end is not None else start.replace(hour=start.hour + 1),
-                       all_day=False, floating=floating)
+def occurrence(
+    uid="talk@example.org",
+    start=JULY_10_0100_UTC,
+    *,
+    recurrence_id=None,
+    end=None,
+    floating=False,
+    summary="Talk",
+) -> ParsedEvent:
+    return ParsedEvent(
+        uid,
+        recurrence_id,
+        summary,
+        "CONFIRMED",
+        start,
+        end if end is not None else start.replace(hour=start.hour + 1),
+        all_day=False,
+        floating=floating,
+    )
 
 
 def run(*targets: str) -> tuple[int, str, str]:
@@ -83,12 +97,14 @@ def test_ical_js_reads_the_berlin_talk_two_hours_late_and_the_doctor_says_so():
     assert start.breaks.startswith("ical.js: Thunderbird")
     floating = [f for f in report.findings if f.rule == "floating-time"]
     assert [f.message for f in floating] == [
-        "event berlin-talk@example.org: ical.js read its time as floating (no known zone)"]
+        "event berlin-talk@example.org: ical.js read its time as floating (no known zone)"
+    ]
 
 
 def test_a_parser_that_rejects_the_feed_is_an_error_with_its_message():
-    both = CLEAN.read_bytes().replace(b"DTEND:20260129T115900Z\r\n",
-                                      b"DTEND:20260129T115900Z\r\nDURATION:PT1M\r\n")
+    both = CLEAN.read_bytes().replace(
+        b"DTEND:20260129T115900Z\r\n", b"DTEND:20260129T115900Z\r\nDURATION:PT1M\r\n"
+    )
     report = doctor.check(both, "both.ics", ("ical", "recurring-ical-events"))
     assert report.failed == ("ical",) and report.used == ("recurring-ical-events",)
     failure = next(f for f in report.findings if f.rule == "parser-failed")
@@ -117,42 +133,57 @@ def test_agreeing_parsers_give_no_finding():
 def test_a_different_start_names_the_event_its_line_and_the_odd_parser_out():
     late = occurrence(start=utc(2026, 7, 10, 3))
     (start, end) = doctor.compare(
-        {"a": [occurrence()], "b": [occurrence()], "c": [late]}, {"talk@example.org": 7})
+        {"a": [occurrence()], "b": [occurrence()], "c": [late]}, {"talk@example.org": 7}
+    )
     assert (start.line, start.severity, start.rule) == (7, "error", "parsers-disagree")
-    assert start.message == ("event talk@example.org: the parsers read different starts: "
-                             "2026-07-10T01:00Z (a, b) vs 2026-07-10T03:00Z (c)")
+    assert start.message == (
+        "event talk@example.org: the parsers read different starts: "
+        "2026-07-10T01:00Z (a, b) vs 2026-07-10T03:00Z (c)"
+    )
     assert start.breaks == "c: c"
     assert "different ends" in end.message
 
 
 def test_an_end_that_a_parser_does_not_state_is_not_a_disagreement():
-    no_end = ParsedEvent("talk@example.org", None, "Talk", "CONFIRMED", utc(2026, 7, 10, 1),
-                         None, False)
+    no_end = ParsedEvent(
+        "talk@example.org", None, "Talk", "CONFIRMED", utc(2026, 7, 10, 1), None, False
+    )
     assert doctor.compare({"a": [occurrence()], "vobject": [no_end]}, {}) == []
 
 
 def test_an_occurrence_missing_from_one_parser_is_an_error():
-    series = [occurrence(start=utc(2026, 7, d, 1), recurrence_id=utc(2026, 7, d, 1))
-              for d in (1, 8, 15)]
+    series = [
+        occurrence(start=utc(2026, 7, d, 1), recurrence_id=utc(2026, 7, d, 1)) for d in (1, 8, 15)
+    ]
     (missing,) = doctor.compare({"a": series, "b": series[:1], "c": series}, {})
     assert missing.rule == "parsers-missing"
     assert missing.message == (
         "event talk@example.org (occurrence 2026-07-08T01:00Z) is read by a, c but not by b; "
-        "1 more occurrence(s) alike")
+        "1 more occurrence(s) alike"
+    )
 
 
 def test_an_occurrence_read_twice_is_an_error():
     (twice,) = doctor.compare({"a": [occurrence(), occurrence()], "b": [occurrence()]}, {})
     assert (twice.rule, twice.message) == (
-        "parsers-duplicate", "a reads event talk@example.org twice at 2026-07-10T01:00Z")
+        "parsers-duplicate",
+        "a reads event talk@example.org twice at 2026-07-10T01:00Z",
+    )
 
 
 def test_floating_times_and_differing_text_are_reported():
     findings = doctor.compare(
-        {"a": [occurrence(floating=True)], "b": [occurrence(summary="Talk, part 2")],
-         "c": [occurrence(summary="Talk, part 2")]}, {})
+        {
+            "a": [occurrence(floating=True)],
+            "b": [occurrence(summary="Talk, part 2")],
+            "c": [occurrence(summary="Talk, part 2")],
+        },
+        {},
+    )
     assert [(f.severity, f.rule) for f in findings] == [
-        ("error", "floating-time"), ("warning", "text-differs")]
+        ("error", "floating-time"),
+        ("warning", "text-differs"),
+    ]
     assert "a read its time as floating" in findings[0].message
     assert "'Talk' (a) vs 'Talk, part 2' (b, c)" in findings[1].message
 
@@ -174,8 +205,10 @@ def test_run_says_why_a_file_cannot_be_read_without_a_traceback(tmp_path):
     missing = tmp_path / "missing.ics"
     status, out, err = run(str(missing))
     assert status == 1 and out == ""
-    assert err == (f"{missing}: error: cannot read the file: No such file or directory; "
-                   "give the path of an .ics file or an http(s) URL\n")
+    assert err == (
+        f"{missing}: error: cannot read the file: No such file or directory; "
+        "give the path of an .ics file or an http(s) URL\n"
+    )
 
 
 def test_run_says_a_server_cannot_be_reached():
@@ -232,5 +265,7 @@ def test_run_reports_an_http_error_status(server):
     missing = server("/gone.ics", body=b"", status=404).replace("gone", "other")
     status, out, err = run(missing)
     assert (status, out) == (1, "")
-    assert err == (f"{missing}: error: the server answered 404 Not Found; "
-                   "check the URL, or ask the publisher\n")
+    assert err == (
+        f"{missing}: error: the server answered 404 Not Found; "
+        "check the URL, or ask the publisher\n"
+    )

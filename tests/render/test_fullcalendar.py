@@ -21,8 +21,8 @@ import pytest
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-from .pages_support import ROOT
-from .test_browser import (  # noqa: F401
+from tests.pages_support import ROOT
+from tests.render.test_browser import (  # noqa: F401
     ARTIFACTS,
     CHROMIUM,
     Server,

@@ -14,15 +14,13 @@ import icalendar
 import pytest
 import vobject
 
-from feeds.timefmt import basic_utc
-from feeds.render import ics
-from feeds.doctor import lint
 from feeds import occurrences
-from feeds.doctor import parsers
-from feeds.site import selection
+from feeds.doctor import lint, parsers
 from feeds.model import Timed
-
-from .pages_support import (  # noqa: F401 - app, client, site: fixtures over the Korean calendar
+from feeds.render import ics
+from feeds.site import selection
+from feeds.timefmt import basic_utc
+from tests.pages_support import (  # noqa: F401 - app, client, site: fixtures over the Korean calendar
     KOREAN_ID,
     KOREAN_NAME,
     app,

@@ -27,15 +27,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from feeds import cli
-from feeds.export import writer as export
+from feeds import cli, site
 from feeds.export import hosts as hosting
-from feeds.site import response_headers
-from feeds import site
-from feeds.serve.store import Store
+from feeds.export import writer as export
 from feeds.serve.app import create_app
-
-from .conftest import make_settings
+from feeds.serve.store import Store
+from feeds.site import response_headers
+from tests.conftest import make_settings
 
 NGINX = shutil.which("nginx") or (
     "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
@@ -145,9 +143,7 @@ def test_an_invalid_definition_aborts_and_leaves_the_export_as_it_was(
     before = os.readlink(out)
     body = (out / "feeds/icml-2026.ics").read_bytes()
     definition = bundled_dir / "icml-2026.yaml"
-    definition.write_text(
-        definition.read_text().replace("end: 2026-07-11", "end: 2026-06-11", 1)
-    )
+    definition.write_text(definition.read_text().replace("end: 2026-07-11", "end: 2026-06-11", 1))
     capsys.readouterr()
     assert cli.main(["build", str(out), "--events", str(bundled_dir)]) == 1
     err = capsys.readouterr().err

@@ -9,7 +9,7 @@ import pytest
 
 from feeds.doctor import parsers
 
-ICS = Path(__file__).parent / "ics"
+ICS = Path(__file__).parent.parent / "ics"
 CLEAN = (ICS / "clean.ics").read_bytes()
 BROKEN = (ICS / "broken.ics").read_bytes()
 
@@ -32,21 +32,35 @@ EXPECTED = {
     ("paper-deadline@example.org", None): (utc(2026, 1, 29, 11, 59), utc(2026, 1, 29, 11, 59)),
     # weekly 10:00 Los Angeles from 22 October: PDT, then PST after 1 November; 29 October is
     # an EXDATE, and the 12 November one moved to Friday 13 November
-    ("meetup@example.org", utc(2026, 10, 22, 17, 0)):
-        (utc(2026, 10, 22, 17, 0), utc(2026, 10, 22, 18, 0)),
-    ("meetup@example.org", utc(2026, 11, 5, 18, 0)):
-        (utc(2026, 11, 5, 18, 0), utc(2026, 11, 5, 19, 0)),
-    ("meetup@example.org", utc(2026, 11, 12, 18, 0)):
-        (utc(2026, 11, 13, 18, 0), utc(2026, 11, 13, 19, 0)),
+    ("meetup@example.org", utc(2026, 10, 22, 17, 0)): (
+        utc(2026, 10, 22, 17, 0),
+        utc(2026, 10, 22, 18, 0),
+    ),
+    ("meetup@example.org", utc(2026, 11, 5, 18, 0)): (
+        utc(2026, 11, 5, 18, 0),
+        utc(2026, 11, 5, 19, 0),
+    ),
+    ("meetup@example.org", utc(2026, 11, 12, 18, 0)): (
+        utc(2026, 11, 13, 18, 0),
+        utc(2026, 11, 13, 19, 0),
+    ),
     # 2026-07-11 14:00-17:00 Asia/Seoul, called off
     ("workshop@example.org", None): (utc(2026, 7, 11, 5, 0), utc(2026, 7, 11, 8, 0)),
 }
 
 
 def feed(*event: str) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT",
-             "UID:only@example.org", "DTSTAMP:20260101T000000Z", *event, "END:VEVENT",
-             "END:VCALENDAR"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        "BEGIN:VEVENT",
+        "UID:only@example.org",
+        "DTSTAMP:20260101T000000Z",
+        *event,
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
     return "".join(f"{line}\r\n" for line in lines).encode()
 
 
@@ -103,7 +117,10 @@ def test_the_excluded_and_the_moved_meetups_are_where_the_file_says(clean, name)
         key=lambda e: e.start,
     )
     assert [e.start.date() for e in meetups] == [
-        date(2026, 10, 22), date(2026, 11, 5), date(2026, 11, 13)]
+        date(2026, 10, 22),
+        date(2026, 11, 5),
+        date(2026, 11, 13),
+    ]
     assert meetups[-1].summary == "Weekly meetup (moved to Friday)"
 
 
@@ -172,8 +189,7 @@ def test_an_unknown_parser_is_unavailable_and_says_which_exist():
 
 
 @pytest.mark.parametrize("name", ["ical.js", "node-ical"])
-def test_without_node_modules_the_javascript_parsers_say_to_run_npm_ci(name, monkeypatch,
-                                                                       tmp_path):
+def test_without_node_modules_the_javascript_parsers_say_to_run_npm_ci(name, monkeypatch, tmp_path):
     monkeypatch.setenv("FEEDS_NODE_MODULES", str(tmp_path))
     ok, reason = parsers.available(name)
     assert not ok

@@ -278,7 +278,9 @@ def test_an_end_before_the_start():
           start: 2026-07-10 17:00
           end: 2026-07-10 08:00
     """)
-    assert found.startswith("events/test.yaml:6: event 'ws': the end (2026-07-10 08:00) is not after")
+    assert found.startswith(
+        "events/test.yaml:6: event 'ws': the end (2026-07-10 08:00) is not after"
+    )
 
 
 def test_an_all_day_end_before_the_start():
@@ -349,11 +351,20 @@ def test_a_repeat_landing_in_a_gap_is_refused():
 @pytest.mark.parametrize(
     "repeat, message",
     [
-        ("{every: month, count: 2}", "repeat 'every' is 'month'; use 'every: day' or 'every: week'"),
+        (
+            "{every: month, count: 2}",
+            "repeat 'every' is 'month'; use 'every: day' or 'every: week'",
+        ),
         ("{every: day}", "repeat needs exactly one of 'count' or 'until'"),
-        ("{every: day, count: 2, until: 2026-07-12}", "repeat needs exactly one of 'count' or 'until'"),
+        (
+            "{every: day, count: 2, until: 2026-07-12}",
+            "repeat needs exactly one of 'count' or 'until'",
+        ),
         ("{every: day, count: 0}", "'count' must be a whole number from 1 to 1000"),
-        ("{every: day, count: 3, except: [2026-07-20]}", "2026-07-20 is not an occurrence of the rule"),
+        (
+            "{every: day, count: 3, except: [2026-07-20]}",
+            "2026-07-20 is not an occurrence of the rule",
+        ),
         ("{every: day, until: 2026-07-01}", "'until' 2026-07-01 is before the first occurrence"),
         ("{every: day, on: [mo], count: 2}", "'on' goes with 'every: week'"),
         ("{every: week, on: [xx], count: 2}", "'on' has an unknown weekday"),
@@ -407,7 +418,9 @@ def test_a_key_given_twice_is_an_error_not_a_silent_overwrite():
 
 
 def test_python_tags_are_refused_by_safe_loading():
-    calendar, found = loader.check_text("name: !!python/object/apply:os.system ['true']\nevents: []\n", PATH)
+    calendar, found = loader.check_text(
+        "name: !!python/object/apply:os.system ['true']\nevents: []\n", PATH
+    )
     assert calendar is None
     assert "events/test.yaml:1:" in str(found[0])
 
@@ -418,7 +431,9 @@ def test_a_yes_no_value_as_id_must_be_quoted():
           title: Norway
           start: 2026-07-10
     """)
-    assert found == "events/test.yaml:3: event '#1': id must be text; quote it, e.g. id: 'keynote-1'"
+    assert (
+        found == "events/test.yaml:3: event '#1': id must be text; quote it, e.g. id: 'keynote-1'"
+    )
 
 
 def test_ids_must_be_usable_in_urls():
@@ -456,7 +471,9 @@ def test_a_utc_series_in_a_calendar_with_daylight_saving_gets_a_warning():
     assert calendar is not None
     (warning,) = found
     assert warning.severity == "warning"
-    assert str(warning).startswith("events/test.yaml:8: warning: event 'call': a repeating event in UTC")
+    assert str(warning).startswith(
+        "events/test.yaml:8: warning: event 'call': a repeating event in UTC"
+    )
 
 
 def test_a_utc_series_in_seoul_needs_no_warning():

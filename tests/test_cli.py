@@ -47,8 +47,14 @@ def test_validate_reports_every_error_with_its_location(write, events_dir):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert f"{path}:6: event 'ws': the end (2026-07-10 08:00) is not after the start (2026-07-10 17:00); put the end after the start (an event crossing midnight ends on the next day's date)" in lines
-    assert f"{path}:7: event 'ws': duplicate id (also at line 3); give every event its own id; ids must never be reused, they identify the event in subscribers' calendars" in lines
+    assert (
+        f"{path}:6: event 'ws': the end (2026-07-10 08:00) is not after the start (2026-07-10 17:00); put the end after the start (an event crossing midnight ends on the next day's date)"
+        in lines
+    )
+    assert (
+        f"{path}:7: event 'ws': duplicate id (also at line 3); give every event its own id; ids must never be reused, they identify the event in subscribers' calendars"
+        in lines
+    )
     assert lines[-1] == "2 error(s); nothing was published."
 
 

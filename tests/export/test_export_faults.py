@@ -56,18 +56,22 @@ def test_a_full_disk_partway_through_is_one_line_and_the_old_export_stays(
     err = capsys.readouterr().err
     monkeypatch.undo()
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"{calls[-1]}: no space left on the device; free some space or export "
-                          "to another disk")
+    assert err.startswith(
+        f"{calls[-1]}: no space left on the device; free some space or export to another disk"
+    )
     assert f"(the export {out} was left as it was)" in err
     assert_untouched(out, link, files)
 
 
-@pytest.mark.parametrize(("code", "advice"), [
-    (errno.EROFS, "the file system is read-only; export to a writable folder"),
-    (errno.EACCES, "permission denied; export to a folder you may write"),
-    (errno.EDQUOT, "the disk quota is exceeded; free some space"),
-    (errno.ENAMETOOLONG, "the path is too long; export to a folder with a shorter path"),
-])
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.EROFS, "the file system is read-only; export to a writable folder"),
+        (errno.EACCES, "permission denied; export to a folder you may write"),
+        (errno.EDQUOT, "the disk quota is exceeded; free some space"),
+        (errno.ENAMETOOLONG, "the path is too long; export to a folder with a shorter path"),
+    ],
+)
 def test_a_folder_that_cannot_be_written_is_one_line_with_the_fix(
     exported, bundled_dir, monkeypatch, capsys, code, advice
 ):
@@ -85,19 +89,22 @@ def test_a_folder_that_cannot_be_written_is_one_line_with_the_fix(
 
 
 def test_write_site_raises_an_export_error_for_a_failing_write(live_site, tmp_path, monkeypatch):
-    monkeypatch.setattr(os, "utime", lambda *a, **k: (_ for _ in ()).throw(
-        OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        os,
+        "utime",
+        lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")),
+    )
     with pytest.raises(export.ExportError, match="no space left on the device"):
         export.write_site(live_site, tmp_path / "fresh")
     assert not (tmp_path / "fresh").exists()
-    assert not [p for p in export.builds_folder(tmp_path / "fresh").iterdir()
-                if p.name.startswith(".tmp-")]
+    assert not [
+        p for p in export.builds_folder(tmp_path / "fresh").iterdir() if p.name.startswith(".tmp-")
+    ]
 
 
 @pytest.fixture
 def live_site(bundled_dir):
     from feeds.serve.store import Store
-
-    from .conftest import make_settings
+    from tests.conftest import make_settings
 
     return Store(make_settings(bundled_dir)).site

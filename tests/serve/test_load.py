@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).with_name("load") / "load_edit.py"
+SCRIPT = Path(__file__).parent.parent / "load" / "load_edit.py"
 
 
 def _load_module():

@@ -15,8 +15,7 @@ import pytest
 import vobject
 
 from feeds.site import selection
-
-from .pages_support import (
+from tests.pages_support import (
     KOREAN_ID,
     KOREAN_NAME,
     KOREAN_YAML,

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from feeds import revisions
 from feeds.definitions import loader
 from feeds.model import Where
-
-from .conftest import BUNDLED
+from tests.conftest import BUNDLED
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 

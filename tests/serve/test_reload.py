@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from feeds.render import ics
 from feeds.definitions import loader
-from feeds.serve.store import Store
+from feeds.render import ics
 from feeds.serve.app import create_app
-
-from .conftest import make_settings
+from feeds.serve.store import Store
+from tests.conftest import make_settings
 
 
 def calendar_yaml(

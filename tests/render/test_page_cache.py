@@ -14,8 +14,7 @@ import pytest
 
 from feeds.render import pages
 from feeds.serve.store import Store
-
-from .conftest import BUNDLED, make_settings
+from tests.conftest import BUNDLED, make_settings
 
 SOURCE = (BUNDLED / "icml-2026.yaml").read_text(encoding="utf-8")
 TITLE = "  - id: conference\n    title: ICML 2026\n"

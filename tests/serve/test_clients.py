@@ -8,12 +8,10 @@ import os
 
 import pytest
 
-from feeds.serve import clients
-from feeds.serve import stats
-from feeds.serve.store import Store
+from feeds.serve import clients, stats
 from feeds.serve.app import create_app
-
-from .conftest import make_settings
+from feeds.serve.store import Store
+from tests.conftest import make_settings
 
 AGENTS = {
     "google": [

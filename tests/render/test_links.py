@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from feeds.render import links
 from feeds.definitions import loader
-
-from .pages_support import KOREAN_YAML, OPENING_TITLE, params
+from feeds.render import links
+from tests.pages_support import KOREAN_YAML, OPENING_TITLE, params
 
 TRICKY = "한국어 제목 & more #1 + 50% ? a=b/c"
 FEED = "https://feeds.example.org/feeds/hanguk-2026.ics"
