@@ -178,7 +178,7 @@ class Builder(Repeats):
             return ()
         out = []
         for item in raw:
-            if isinstance(item, str) and URL_PATTERN.match(item):
+            if isinstance(item, str) and URL_PATTERN.fullmatch(item):
                 out.append(Link(item, item))
             elif isinstance(item, Located):
                 sub = Context(item, None)

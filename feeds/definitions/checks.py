@@ -33,8 +33,9 @@ _CONTROL_NAMES = {
     "\x00": "NUL",
 }
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+#: Matched with fullmatch, never match: "$" would let a final newline through ("abc\n").
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+URL_PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*", re.I)
 
 
 @dataclass
@@ -119,7 +120,7 @@ class Checks:
             self.problem(ctx, key, f"{what} must be text", "quote it, e.g. id: 'keynote-1'")
             return ""
         text = str(value)
-        if not _SLUG.match(text):
+        if not _SLUG.fullmatch(text):
             self.problem(
                 ctx,
                 key,
@@ -131,7 +132,7 @@ class Checks:
 
     def url(self, ctx: Context, key: str) -> str:
         text = self.text(ctx, key, limit=MAX_URL)
-        if text and not URL_PATTERN.match(text):
+        if text and not URL_PATTERN.fullmatch(text):
             self.problem(
                 ctx,
                 key,

@@ -18,7 +18,7 @@ _DATETIME = re.compile(
     (?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|[A-Za-z][A-Za-z0-9_/+\-]*))?\s*$""",
     re.VERBOSE,
 )
-_CLOCK = re.compile(r"^\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*$")
+_CLOCK = re.compile(r"\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*")
 _SHORT_DURATION = re.compile(
     r"^\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*$", re.I
 )
@@ -55,7 +55,7 @@ def parse_moment(raw: object) -> Moment:
         return Moment(raw)
     if not isinstance(raw, str):
         raise ValueError(f"expected a date or date and time, got {_describe(raw)}")
-    match = _DATETIME.match(raw)
+    match = _DATETIME.fullmatch(raw)
     if not match:
         raise ValueError(f"'{raw}' is not a date or date and time")
     parts = match.groupdict()
@@ -76,7 +76,7 @@ def parse_moment(raw: object) -> Moment:
 def parse_clock(raw: object) -> time | None:
     """A bare time of day (``17:00``), or None when ``raw`` is not one."""
     if isinstance(raw, str):
-        match = _CLOCK.match(raw)
+        match = _CLOCK.fullmatch(raw)
         if match:
             try:
                 return time(int(match["h"]), int(match["mi"]), int(match["s"] or 0))
@@ -89,7 +89,7 @@ def parse_duration(raw: object) -> timedelta:
     """``90m``, ``1h30m``, ``2h``, ``1d`` or ISO 8601 ``PT1H30M``."""
     if isinstance(raw, str) and raw.strip():
         text = raw.strip()
-        match = _ISO_DURATION.match(text) or _SHORT_DURATION.match(text)
+        match = _ISO_DURATION.fullmatch(text) or _SHORT_DURATION.fullmatch(text)
         if match and any(match.groupdict().values()):
             parts = {k: int(v or 0) for k, v in match.groupdict().items()}
             return timedelta(

@@ -209,7 +209,7 @@ def not_modified(resource: Resource, if_none_match: str | None, since: str | Non
     elif since:
         try:
             when = parsedate_to_datetime(since)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # "year 10**20", a day 10**9
             return False
         if when.tzinfo is None:
             return False  # (1)

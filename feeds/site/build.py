@@ -202,30 +202,26 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     modified = max((b.revisions.modified for b in ordered), default=EPOCH)
     zones = {b.calendar.timezone for b in ordered}
     merged_zone = zones.pop() if len(zones) == 1 else "UTC"
-    for feed_id, name, description, members, scope in (
+    for feed_id, name, description, scope in (
         (
             "all",
             settings.site_name,
             f"Every event of every calendar on {settings.site_name}.",
-            Scope(),
             Scope(),
         ),
         (
             "deadlines",
             f"{settings.site_name}: deadlines",
             f"Every deadline of every calendar on {settings.site_name}.",
+            # one scope builds the feed and is registered with it, so selections
+            # (?times=utc, ?alarm=), /embed/deadlines/ and feeds.json agree with the feed
             Scope(kind="deadline"),
-            # KNOWN BUG (hostile issue): the deadlines feed is built of Scope(kind="deadline")
-            # but registered with Scope() (kind None), so what reads its FeedInfo's scope
-            # (feeds.json's "kind", ?times=utc and other selections, /embed/deadlines/) sees
-            # every event. Kept for now: the byte comparison pins it; to be fixed on its own.
-            Scope(),
         ),
     ):
-        if members == Scope():
+        if scope == Scope():
             subset = everything  # every event: no filter to run
         else:
-            subset = [r for r in everything if members.includes(r.event)]
+            subset = [r for r in everything if scope.includes(r.event)]
         path = f"/feeds/{feed_id}.ics"
         header = ics.FeedHeader(
             name, description, settings.public_url + "/", merged_zone, settings.refresh

@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import icalendar
+import markupsafe
 import pytest
 import vobject
 
@@ -314,10 +315,27 @@ def test_tracking_and_cache_buster_parameters_are_ignored(client):
 def test_every_feed_holds_the_events_its_scope_includes(site):
     """The feeds are built by the same rule (``FeedInfo.scope``) the selections narrow."""
     for feed in site.feeds:
-        if feed.id == "deadlines":
-            continue  # KNOWN BUG (hostile issue): built of deadlines, its scope says every kind
         members = selection.feed_events(site, feed)
         assert feed.event_count == len(members), feed.id
         assert all(feed.scope.includes(r.event) for r in members), feed.id
         body = site.get(feed.path).body
         assert all(r.body in body for r in members), feed.id
+
+
+@pytest.mark.parametrize("query", ["", "?times=utc", "?alarm=1h", "?alarm=1d&times=utc"])
+def test_the_merged_deadlines_feed_holds_deadlines_whatever_the_query(client, query):
+    """The attack: with any query it returned every event (it was registered without its kind)."""
+    cal = icalendar.Calendar.from_ical(fetch(client, "/feeds/deadlines.ics" + query).data)
+    kinds = [str(e["CATEGORIES"].cats[0]) for e in cal.walk("VEVENT")]
+    assert kinds and set(kinds) == {"deadline"}, kinds
+
+
+def test_the_deadlines_embed_and_feeds_json_agree_with_the_feed(client):
+    listed = client.get("/feeds.json").get_json()["feeds"]
+    ids = [f["id"] for f in listed]
+    assert len(ids) == len(set(ids))
+    (deadlines,) = [f for f in listed if f["id"] == "deadlines"]
+    assert deadlines["kind"] == "deadline" and deadlines["calendar"] is None
+    shown = str(markupsafe.escape(OPENING_TITLE))  # the opening, which is not a deadline
+    assert shown in client.get("/embed/all/").get_data(as_text=True)
+    assert shown not in client.get("/embed/deadlines/").get_data(as_text=True)
