@@ -54,6 +54,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @app.after_request
     def count_and_log(response: Response) -> Response:
+        html = response.mimetype == "text/html" and response.status_code != 304
+        if html and "Content-Security-Policy" not in response.headers:
+            # every HTML answer carries the policy, Flask's own error pages too (a 304 has
+            # no body: werkzeug's default type, not HTML; a page's 304 has its own headers)
+            response.headers.update(response_headers.HTML_SECURITY)
         record_request(stats, response)
         return response
 
@@ -89,6 +94,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             except selection.SelectionError as exc:
                 return bad_request(str(exc))
         return respond(resource)
+
+    @app.route("/subscribe", methods=["GET", "HEAD"])
+    def subscribe_without_slash():
+        # Not werkzeug's slash redirect, which builds an absolute URL from the Host header
+        # (a permanent redirect to any host a client names): a path, whatever the Host.
+        query = request.query_string.decode("latin-1")
+        location = "/subscribe/" + (f"?{query}" if query else "")
+        response = Response(status=308, headers={"Location": location})
+        response.autocorrect_location_header = False
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.route("/subscribe/", methods=["GET", "HEAD"])
     def subscribe():

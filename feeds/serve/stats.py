@@ -5,7 +5,8 @@ query string; a request becomes ``(what, client family)`` and a count.
 
 ``what`` is the feed id for ``/feeds/<id>.ics`` and a category otherwise:
 ``event files`` (``/events/...``), ``feeds.json``, ``pages`` (HTML),
-``assets`` (static files, QR codes), ``not found``. ``/healthz`` and
+``assets`` (static files, QR codes), ``not found``, ``errors`` (other 4xx: a made-up
+name is never counted as a feed, so the counts stay bounded by the site). ``/healthz`` and
 ``/stats.json`` are neither counted nor logged at INFO (load balancers poll
 them).
 
@@ -39,6 +40,8 @@ access_log = logging.getLogger("feeds.access")
 
 FLUSH_SECONDS = 2.0
 UNCOUNTED = ("/healthz", "/stats.json")
+#: What is counted besides feeds (a feed is counted only when it was served: 200 or 304).
+OTHER = ("event files", "feeds.json", "pages", "assets", "not found", "errors")
 
 
 def label(path: str, media_type: str | None, status: int) -> str | None:
@@ -47,6 +50,8 @@ def label(path: str, media_type: str | None, status: int) -> str | None:
         return None
     if status == 404:
         return "not found"
+    if status >= 400:
+        return "errors"  # never the path: made-up names must not become counted "feeds"
     if path.startswith("/feeds/") and path.endswith(".ics"):
         return path[len("/feeds/") : -len(".ics")]
     if path.startswith("/events/"):
@@ -150,7 +155,7 @@ class Stats:
         other: dict[str, dict[str, int]] = {}
         families: Counter[str] = Counter()
         for (what, fam), n in sorted(total.items()):
-            is_feed = what not in ("event files", "feeds.json", "pages", "assets", "not found")
+            is_feed = what not in OTHER
             (feeds if is_feed else other).setdefault(what, {})[fam] = n
             families[fam] += n
         return {
