@@ -181,6 +181,13 @@ class Calendar:
         return tuple(sorted({e.kind for e in self.events}))
 
 
+def url_key(segment: str) -> str:
+    """How two URL segments collide: ids and kinds differing only in case (``Keynote`` and
+    ``keynote``) name one file on case-insensitive disks (macOS, Windows), so an export
+    would overwrite one with the other. Every uniqueness check compares these keys."""
+    return segment.casefold()
+
+
 def kind_slug(kind: str) -> str:
     """The plural used in feed URLs: ``deadline`` -> ``deadlines``."""
     return kind if kind.endswith("s") else kind + "s"

@@ -29,6 +29,8 @@ from feeds.model import (
     Link,
     Timed,
     Where,
+    kind_slug,
+    url_key,
 )
 
 CALENDAR_KEYS = (
@@ -96,7 +98,7 @@ class Builder(Repeats):
         self.unknown_keys(root_ctx, CALENDAR_KEYS, "calendar")
         default_id = Path(self.path).stem
         cal_id = self.slug(root_ctx, "id", data.get("id", default_id), "calendar id")
-        if cal_id in RESERVED_CALENDAR_IDS:
+        if url_key(cal_id) in RESERVED_CALENDAR_IDS:
             self.problem(
                 root_ctx,
                 "id",
@@ -144,10 +146,22 @@ class Builder(Repeats):
             raw_events = []
         events: list[Event] = []
         first_line: dict[str, int] = {}
+        first_id: dict[str, tuple[str, int]] = {}  # url_key -> (the id as written, its line)
+        kinds: dict[str, tuple[str, int]] = {}  # kind_slug's url_key -> (kind, line)
         for index, raw in enumerate(raw_events, start=1):
             raw_id = raw.get("id") if isinstance(raw, Located) else None
             if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
                 key = str(raw_id)
+                other = first_id.get(url_key(key))
+                if key not in first_line and other is not None:
+                    self.problem(
+                        Context(raw, key),
+                        "id",
+                        f"id '{key}' differs from '{other[0]}' (line {other[1]}) only in case: "
+                        "their files collide on case-insensitive disks",
+                        "give the event an id that differs in more than case",
+                    )
+                    continue
                 if key in first_line:
                     self.problem(
                         Context(raw, key),
@@ -158,11 +172,27 @@ class Builder(Repeats):
                     )
                     continue
                 first_line[key] = raw.line_of("id")
+                first_id[url_key(key)] = (key, raw.line_of("id"))
             event = self.event(raw, index, cal_id, zone, root_ctx)
             if event is not None:
+                self.check_kind_url(raw, event, kinds)
                 events.append(event)
                 self.warn_utc_series(raw, event, zone)
         return tuple(events)
+
+    def check_kind_url(self, raw: Located, event: Event, kinds: dict) -> None:
+        """Two kinds with one feed URL (``deadline``/``deadlines``) would share a feed."""
+        slug = url_key(kind_slug(event.kind))
+        line = raw.line_of("kind")
+        first = kinds.setdefault(slug, (event.kind, line))
+        if first[0] != event.kind:
+            self.problem(
+                Context(raw, event.id),
+                "kind",
+                f"kind '{event.kind}' has the same feed URL as kind '{first[0]}' (line "
+                f"{first[1]}): /feeds/.../{kind_slug(event.kind)}.ics",
+                f"use one spelling: kind: {first[0]}",
+            )
 
     def sources(self, ctx: Context) -> tuple[Link, ...]:
         raw = ctx.mapping.get("sources")

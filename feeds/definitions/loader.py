@@ -33,7 +33,7 @@ from feeds.definitions.repeats import (  # noqa: F401
 )
 from feeds.definitions.times import MAX_YEAR, MIN_YEAR  # noqa: F401
 from feeds.errors import DefinitionError, Problem
-from feeds.model import Calendar
+from feeds.model import Calendar, url_key
 
 __all__ = [
     "check_file",
@@ -125,20 +125,22 @@ def check_folder(folder: str | os.PathLike) -> tuple[list[Calendar], list[Proble
 
 
 def duplicate_calendar_ids(calendars: list[Calendar]) -> list[Problem]:
-    seen: dict[str, Calendar] = {}
+    seen: dict[str, Calendar] = {}  # url_key -> the first calendar with it
     out = []
     for cal in calendars:
-        if cal.id in seen:
-            out.append(
-                Problem(
-                    cal.path,
-                    1,
-                    f"calendar id '{cal.id}' is also used by {seen[cal.id].path}",
-                    "give each calendar its own id (it is part of the feed URL)",
-                )
+        first = seen.get(url_key(cal.id))
+        if first is None:
+            seen[url_key(cal.id)] = cal
+            continue
+        same = "" if first.id == cal.id else f" (as '{first.id}': ids differing in case collide)"
+        out.append(
+            Problem(
+                cal.path,
+                1,
+                f"calendar id '{cal.id}' is also used by {first.path}{same}",
+                "give each calendar its own id (it is part of the feed URL)",
             )
-        else:
-            seen[cal.id] = cal
+        )
     return out
 
 

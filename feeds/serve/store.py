@@ -53,6 +53,7 @@ from feeds import site
 from feeds.config import Settings
 from feeds.definitions import loader
 from feeds.errors import Problem
+from feeds.model import url_key
 from feeds.serve import files, health
 from feeds.serve.files import SETTLE_SECONDS, FileState
 
@@ -254,17 +255,18 @@ class Store:
         conflicts: dict[Path, Problem] = {}
         for state in candidates:
             cal_id = state.build.calendar.id
-            if cal_id in served:
+            key = url_key(cal_id)  # ids differing only in case collide on case-insensitive disks
+            if key in served:
                 conflicts[state.path] = Problem(
                     str(state.path),
                     1,
-                    f"calendar id '{cal_id}' is also used by {served[cal_id].path}, which keeps it",
+                    f"calendar id '{cal_id}' is also used by {served[key].path}, which keeps it",
                     "give each calendar its own id",
                 )
                 if self._conflicts.get(state.path) != conflicts[state.path]:
                     log.error("%s", conflicts[state.path])
             else:
-                served[cal_id] = state
+                served[key] = state
         self._conflicts = conflicts
         return sorted(served.values(), key=lambda s: s.build.calendar.id)
 
