@@ -151,7 +151,7 @@ class Builder(Repeats):
         for index, raw in enumerate(raw_events, start=1):
             raw_id = raw.get("id") if isinstance(raw, Located) else None
             if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
-                key = str(raw_id)
+                key = str(raw.as_written("id"))
                 other = first_id.get(url_key(key))
                 if key not in first_line and other is not None:
                     self.problem(
@@ -242,7 +242,7 @@ class Builder(Repeats):
             return None
         raw_id = raw.get("id")
         label = (
-            str(raw_id)
+            str(raw.as_written("id"))
             if isinstance(raw_id, str | int) and not isinstance(raw_id, bool)
             else f"#{index}"
         )

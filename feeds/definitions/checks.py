@@ -86,7 +86,7 @@ class Checks:
         if isinstance(value, bool) or not isinstance(value, str | int | float | date):
             self.problem(ctx, key, f"'{key}' must be text", f"write '{key}' as text (quote it)")
             return ""
-        text = str(value).strip()
+        text = str(ctx.mapping.as_written(key)).strip()  # 010 stays 010, not 8
         if required and not text:
             self.problem(ctx, key, f"'{key}' is empty", f"give '{key}' a value")
         return self.clean(ctx, key, text, limit)
@@ -119,7 +119,8 @@ class Checks:
         if isinstance(value, bool) or not isinstance(value, str | int):
             self.problem(ctx, key, f"{what} must be text", "quote it, e.g. id: 'keynote-1'")
             return ""
-        text = str(value)
+        # a plain number keeps its text as written: quoting it later must not change a UID
+        text = str(ctx.mapping.as_written(key) if ctx.mapping.get(key) is value else value)
         if not _SLUG.fullmatch(text):
             self.problem(
                 ctx,

@@ -212,7 +212,8 @@ class _Builder(Builder):
         event, clean, occurrences = outcome
         if event is None or not clean:
             return None
-        return _Entry(event, start, raw.get("id"), raw.line_of("id") - start, occurrences)
+        written = raw.as_written("id")  # as the full parse keys it (010, not 8)
+        return _Entry(event, start, written, raw.line_of("id") - start, occurrences)
 
 
 def _entries_of(split: _Split, items: object, builder: _Builder) -> dict[str, _Entry] | None:

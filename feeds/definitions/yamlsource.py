@@ -39,9 +39,16 @@ class Located(dict):
 
     line: int = 0
     lines: dict
+    #: key -> the text of a plain number as written (``010``, ``0x1F``, ``3.10``): YAML 1.1
+    #: reads those as 8, 31 and 3.1, but where text is expected the author meant the text.
+    written: dict = {}  # (each mapping read gets its own)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+    def as_written(self, key: str) -> object:
+        """The value of ``key``; for a plain number, its text as written in the file."""
+        return self.written.get(key, self.get(key))
 
 
 class _Stop(Exception):
@@ -64,6 +71,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping = Located()
     mapping.line = node.start_mark.line + 1
     mapping.lines = {}
+    mapping.written = {}
     merged: set[str] = set()  # keys that came from a merge ("<<: *defaults") and may be overridden
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
@@ -91,7 +99,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
                     "remove one of them; YAML would silently keep only the last",
                 )
             )
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        value = loader.construct_object(value_node, deep=True)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            mapping.written[key] = value_node.value
+        mapping[key] = value
         mapping.lines[key] = line
     return mapping
 
