@@ -9,6 +9,7 @@ change of the clocks (apps disagree on when such an occurrence ends).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from feeds import occurrences
@@ -16,7 +17,7 @@ from feeds.definitions.checks import Context
 from feeds.definitions.times import Times
 from feeds.definitions.values import parse_moment
 from feeds.definitions.yamlsource import Located
-from feeds.model import WEEKDAYS, AllDay, Deadline, Repeat, Timed
+from feeds.model import AllDay, Deadline, Repeat, Timed
 
 REPEAT_KEYS = ("every", "interval", "count", "until", "on", "except")
 MAX_OCCURRENCES = 1000
@@ -24,6 +25,13 @@ MAX_OCCURRENCES = 1000
 MAX_CALENDAR_OCCURRENCES = 100_000
 MAX_INTERVAL = 1000
 _FREQUENCIES = {"day": "daily", "daily": "daily", "week": "weekly", "weekly": "weekly"}
+
+
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Weekday names 'on' accepts: two letters (as in RRULE), three, or the whole word.
+_DAY_NAMES = {
+    form: index for index, name in enumerate(_FULL_NAMES) for form in (name[:2], name[:3], name)
+}
 
 
 class Repeats(Times):
@@ -154,17 +162,23 @@ class Repeats(Times):
         if freq != "weekly":
             self.problem(sub, "on", "'on' goes with 'every: week'", "remove 'on' or repeat weekly")
             return None
-        names = raw["on"] if isinstance(raw["on"], list) else [raw["on"]]
-        try:
-            return tuple(sorted({WEEKDAYS.index(str(n).strip().upper()[:2]) for n in names}))
-        except ValueError:
+        value = raw["on"]
+        # a list, or days separated by commas or spaces ("mo, we", "mo we"); nothing else
+        names = value if isinstance(value, list) else re.split(r"[,\s]+", str(value).strip())
+        days = [_DAY_NAMES.get(str(n).strip().lower()) for n in names if str(n).strip()]
+        if not days or None in days:
+            bad = next((n for n in names if _DAY_NAMES.get(str(n).strip().lower()) is None), "")
             self.problem(
                 sub,
                 "on",
-                f"'on' has an unknown weekday in {raw['on']!r}",
-                "use mo, tu, we, th, fr, sa, su",
+                f"'on' has {str(bad)!r}, which is not a weekday"
+                if str(bad).strip()
+                else "'on' names no weekday",
+                "list the days, e.g. on: [mo, tu, we, th, fr] (mo, mon or monday; "
+                "no ranges such as monday-friday)",
             )
             return None
+        return tuple(sorted(set(days)))
 
     def counted_dates(self, sub: Context, rule: Repeat, when) -> list[date] | None:
         """The rule's dates, within the limits and years, added to the calendar's count."""

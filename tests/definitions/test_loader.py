@@ -367,7 +367,7 @@ def test_a_repeat_landing_in_a_gap_is_refused():
         ),
         ("{every: day, until: 2026-07-01}", "'until' 2026-07-01 is before the first occurrence"),
         ("{every: day, on: [mo], count: 2}", "'on' goes with 'every: week'"),
-        ("{every: week, on: [xx], count: 2}", "'on' has an unknown weekday"),
+        ("{every: week, on: [xx], count: 2}", "'on' has 'xx', which is not a weekday"),
     ],
 )
 def test_invalid_recurrence(repeat, message):
