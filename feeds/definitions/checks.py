@@ -105,6 +105,17 @@ class Checks:
                 "remove it: text may hold tabs and line breaks but no other control characters",
             )
             return ""
+        open_at = unbalanced_bidi(text)
+        if open_at is not None:
+            self.problem(
+                ctx,
+                key,
+                f"'{key}' opens a right-to-left or left-to-right override or isolate "
+                f"(U+{ord(text[open_at]):04X} at character {open_at + 1}) it does not close",
+                "close it on the same line (U+202C ends an override or embedding, U+2069 "
+                "an isolate) or remove it: it would reverse the text shown after it",
+            )
+            return ""
         if len(text) > limit:
             self.problem(
                 ctx,
@@ -165,3 +176,35 @@ class Checks:
         if canonical is None:
             self.problem(ctx, key, f"unknown time zone '{name}'", tz.suggest(name))
         return canonical
+
+
+#: Bidirectional controls that open a run (embeddings and overrides; isolates) and close it.
+_BIDI_EMBED, _BIDI_POP = "\u202a\u202b\u202d\u202e", "\u202c"
+_BIDI_ISOLATE, _BIDI_POP_ISOLATE = "\u2066\u2067\u2068", "\u2069"
+
+
+def unbalanced_bidi(text: str) -> int | None:
+    """Where a bidi override, embedding or isolate opens that its line does not close, or None.
+
+    An unclosed U+202E (right-to-left override) in a title reverses whatever a page or a
+    calendar app shows after it. A line break ends every run (Unicode's bidi algorithm), so
+    each line must close what it opens; a stray closer does nothing and is allowed.
+    """
+    if not any(c in text for c in _BIDI_EMBED + _BIDI_ISOLATE):
+        return None
+    opened: list[int] = []
+    for index, char in enumerate(text):
+        if char in _BIDI_EMBED or char in _BIDI_ISOLATE:
+            opened.append(index)
+        elif char == _BIDI_POP:
+            if opened and text[opened[-1]] in _BIDI_EMBED:
+                opened.pop()
+        elif char == _BIDI_POP_ISOLATE:
+            while opened and text[opened[-1]] in _BIDI_EMBED:
+                opened.pop()  # closing an isolate closes the embeddings inside it
+            if opened:
+                opened.pop()
+        elif char in "\n\u2029":
+            if opened:
+                return opened[0]
+    return opened[0] if opened else None
