@@ -205,9 +205,9 @@ def _header_bytes(header: FeedHeader) -> bytes:
     if header.description:
         cal.add("description", Text(header.description))
         cal.add("x-wr-caldesc", Text(header.description))
-    if header.timezone and header.timezone != tz.AOE:
-        # a tz database name only: "AoE" is ours, and readers that resolve X-WR-TIMEZONE
-        # (recurring-ical-events, so Open Web Calendar) fail on a name they do not know
+    if header.timezone and tz.in_tz_database(header.timezone):
+        # not "AoE", which is ours: readers that resolve X-WR-TIMEZONE (recurring-ical-events,
+        # so Open Web Calendar) fail on a name they do not know
         cal.add("x-wr-timezone", header.timezone)
     if header.url:
         cal.add("url", header.url, parameters={"VALUE": "URI"})

@@ -10,7 +10,14 @@ the functions re-exported here. Imports nothing from the rest of ``feeds``.
 
 from feeds.tz.database import AOE, UTC_NAME, WallTimeError, to_utc, to_wall
 from feeds.tz.vtimezone import Observance, observances
-from feeds.tz.zones import abbreviation, canonical, is_utc_like, offset_label, suggest
+from feeds.tz.zones import (
+    abbreviation,
+    canonical,
+    in_tz_database,
+    is_utc_like,
+    offset_label,
+    suggest,
+)
 
 __all__ = [
     "AOE",
@@ -19,6 +26,7 @@ __all__ = [
     "WallTimeError",
     "abbreviation",
     "canonical",
+    "in_tz_database",
     "is_utc_like",
     "observances",
     "offset_label",

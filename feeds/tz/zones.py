@@ -89,6 +89,11 @@ def suggest(name: str) -> str:
     return "use an IANA name such as 'Asia/Seoul', or 'UTC', or 'AoE'"
 
 
+def in_tz_database(zone: str) -> bool:
+    """True for names clients can look up (X-WR-TIMEZONE, TZID); False for ours, like AoE."""
+    return zone != AOE
+
+
 def is_utc_like(zone: str) -> bool:
     """True for zones whose times are written as UTC instants (``...Z``) in feeds."""
     return zone in (UTC_NAME, AOE)

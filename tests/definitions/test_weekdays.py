@@ -58,3 +58,10 @@ def test_anything_else_is_refused_at_its_line_with_the_list_form(on, bad):
     message = str(raised.value)
     assert "w.yaml:10: event 'w':" in message
     assert repr(bad) in message and "on: [mo, tu, we, th, fr]" in message
+
+
+@pytest.mark.parametrize("on", ["[]", "''", "' , '", "~"])
+def test_an_empty_on_is_refused_rather_than_read_as_the_start_day(on):
+    with pytest.raises(DefinitionError) as raised:
+        weekdays(on)
+    assert "w.yaml:10: event 'w':" in str(raised.value)

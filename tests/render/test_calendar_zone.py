@@ -40,9 +40,8 @@ def feed_of(text: str) -> bytes:
 
 
 def test_an_aoe_calendar_writes_no_x_wr_timezone_and_every_reader_expands_it():
-    data = feed_of(AOE_CALENDAR)
-    assert b"X-WR-TIMEZONE" not in data
-    cal = icalendar.Calendar.from_ical(data)
+    cal = icalendar.Calendar.from_ical(feed_of(AOE_CALENDAR))
+    assert "X-WR-TIMEZONE" not in cal
     found = recurring_ical_events.of(cal).between(datetime(2026, 1, 1), datetime(2026, 2, 1))
     starts = sorted(e["DTSTART"].dt.astimezone(UTC) for e in found)
     # 10:00 AoE is 22:00 UTC; the deadline 23:59 AoE on 28 Jan is 11:59 UTC on 29 Jan
@@ -52,4 +51,4 @@ def test_an_aoe_calendar_writes_no_x_wr_timezone_and_every_reader_expands_it():
 
 def test_a_calendar_in_a_tz_database_zone_names_it():
     data = feed_of(AOE_CALENDAR.replace("timezone: AoE", "timezone: Asia/Seoul"))
-    assert b"X-WR-TIMEZONE:Asia/Seoul\r\n" in data
+    assert str(icalendar.Calendar.from_ical(data)["X-WR-TIMEZONE"]) == "Asia/Seoul"

@@ -55,3 +55,28 @@ def test_a_new_calendar_location_raises_sequence_where_the_feed_shows_it():
     # A deadline instant has no LOCATION, and an event with its own keeps it: unchanged.
     assert later.of("due").sequence == 0
     assert later.of("own").sequence == 0
+
+
+def test_sequence_rises_exactly_where_a_parser_reads_a_new_location():
+    """Held against what subscribers receive: each event's LOCATION, read back with icalendar."""
+    import icalendar
+
+    from feeds.render import ics
+
+    def locations(place, stored, now):
+        calendar = _calendar(place)
+        revs = revisions.reconcile(calendar, stored, now)
+        feed = ics.feed_bytes(
+            ics.FeedHeader(calendar.name),
+            [ics.render_event(e, revs.of(e.id), calendar, "d") for e in calendar.events],
+        )
+        read = icalendar.Calendar.from_ical(feed).walk("VEVENT")
+        by_id = {str(e["UID"]).split("/")[1].split("@")[0]: e for e in read}
+        return revs, {i: str(e.get("LOCATION", "")) for i, e in by_id.items()}
+
+    first, before = locations("Hall A", None, NOW)
+    later, after = locations("Hall B", first, NOW + timedelta(hours=1))
+    for event_id in before:
+        moved = before[event_id] != after[event_id]
+        assert later.of(event_id).sequence == (1 if moved else 0), event_id
+    assert before["desk"] != after["desk"]  # the case the old rule (kind != deadline) missed

@@ -56,3 +56,12 @@ def test_made_up_feed_names_are_not_counted_as_feeds(app):
     assert set(stats["feeds"]) == {"icml-2026"}
     assert stats["other"]["errors"] and stats["other"]["not found"]
     assert len(body) < 2_000
+
+
+def test_a_huge_or_non_ascii_query_is_carried_to_the_path_and_refused_there(app):
+    client = app.test_client()
+    query = "feed=icml-2026&ids=" + "x," * 5000 + "%C3%A9"
+    response = client.get(f"/subscribe?{query}", headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"/subscribe/?{query}"
+    assert client.get(response.headers["Location"]).status_code == 400
