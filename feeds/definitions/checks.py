@@ -168,13 +168,13 @@ class Checks:
             self.problem(
                 ctx,
                 key,
-                f"'{name}' is a fixed offset, not a time zone",
-                "name the zone (e.g. 'Asia/Seoul'), or write the time in UTC or AoE",
+                f"'{name}' is a bare offset, not a time zone",
+                tz.suggest(name),
             )
             return None
         canonical = tz.canonical(name)
         if canonical is None:
-            self.problem(ctx, key, f"unknown time zone '{name}'", tz.suggest(name))
+            self.problem(ctx, key, *tz.refusal(name))
         return canonical
 
 

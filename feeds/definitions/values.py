@@ -3,7 +3,8 @@
 PyYAML hands over three kinds of value for a time: a ``date`` (``2026-07-06``),
 a naive ``datetime`` (``2026-07-06 09:00:00``, with seconds) and a plain string
 (``2026-07-06 09:00`` has no seconds, so YAML leaves it a string). Each is
-accepted here on purpose. A string may end in a zone (``2026-01-28 23:59 AoE``).
+accepted here on purpose. A string may end in a zone (``2026-01-28 23:59 AoE``,
+``... UTC-8``, ``... UTC+05:30``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 _DATETIME = re.compile(
     r"""^\s*(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})
     (?:(?:[ T]|\s+)(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?
-    (?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|[A-Za-z][A-Za-z0-9_/+\-]*))?\s*$""",
+    (?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|[A-Za-z][A-Za-z0-9_/+\-\u2212:]*))?\s*$""",
     re.VERBOSE,
 )
 _CLOCK = re.compile(r"\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*")

@@ -141,15 +141,17 @@ def describe(event: Event, calendar: Calendar) -> str:
 def deadline_text(when: Deadline, home_zone: str) -> str:
     """``Due 28 Jan 2026 23:59 AoE (UTC-12) = 29 Jan 2026 11:59 UTC = ... in Seoul``."""
     at = when.at_utc
-    lines = [f"Due {_when_words(when.at)} {tz.abbreviation(at, when.zone)}"]
-    if when.zone != tz.UTC_NAME:
+    abbreviation = tz.abbreviation(at, when.zone)
+    lines = [f"Due {_when_words(when.at)} {abbreviation}"]
+    if when.zone != tz.UTC_NAME and tz.offset_label(at, when.zone) != abbreviation:
         lines[0] += f" ({tz.offset_label(at, when.zone)})"
     if when.zone != tz.UTC_NAME:
         lines.append(f"= {_when_words(tz.to_wall(at, 'UTC'))} UTC")
     if home_zone not in (when.zone, tz.UTC_NAME):
         home = tz.to_wall(at, home_zone)
-        city = home_zone.rsplit("/", 1)[-1].replace("_", " ")
-        lines.append(f"= {_when_words(home)} {tz.abbreviation(at, home_zone)} ({city})")
+        city = tz.city(home_zone)
+        place = f" ({city})" if city else ""  # "UTC-8" names no place
+        lines.append(f"= {_when_words(home)} {tz.abbreviation(at, home_zone)}{place}")
     return "\n".join(lines)
 
 

@@ -275,7 +275,9 @@ def zone_name(zone: str) -> str:
         return "UTC"
     if zone == tz.AOE:
         return "Anywhere on Earth (UTC-12)"
-    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    city = tz.city(zone)
+    if city is None:  # a fixed offset: "UTC-8"
+        return zone
     return f"{city} time ({zone})"
 
 

@@ -13,9 +13,12 @@ from feeds.tz.vtimezone import Observance, observances
 from feeds.tz.zones import (
     abbreviation,
     canonical,
+    city,
+    fixed_name,
     in_tz_database,
     is_utc_like,
     offset_label,
+    refusal,
     suggest,
 )
 
@@ -26,10 +29,13 @@ __all__ = [
     "WallTimeError",
     "abbreviation",
     "canonical",
+    "city",
+    "fixed_name",
     "in_tz_database",
     "is_utc_like",
     "observances",
     "offset_label",
+    "refusal",
     "suggest",
     "to_utc",
     "to_wall",

@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import pytz
 
+from feeds.tz import spellings
+
 #: "Anywhere on Earth": UTC-12, the zone most paper deadlines are stated in.
 AOE = "AoE"
 UTC_NAME = "UTC"
@@ -151,4 +153,7 @@ def library_zone(zone: str):
         return pytz.FixedOffset(-12 * 60)
     if zone == UTC_NAME:
         return pytz.utc
+    offset = spellings.fixed(zone)  # "UTC-8", "UTC+5:30": ours, like AoE
+    if offset is not None:
+        return pytz.FixedOffset(int(offset.total_seconds() // 60))
     return pytz.timezone(zone)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from feeds.tz import database
 from feeds.tz.database import AOE, State, Transition
+from feeds.tz.spellings import offset_text
 
 
 class Backend(Protocol):
@@ -90,14 +91,6 @@ def label(state: State, zone: str) -> str:
     if not name or name[0] in "+-":
         return offset_text(state.offset)
     return name
-
-
-def offset_text(offset: timedelta) -> str:
-    """``UTC+9``, ``UTC-12``, ``UTC+5:30``."""
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def _yearly_rule(onsets: list[datetime]) -> tuple[int, int, int] | None:
