@@ -35,6 +35,16 @@ from feeds.definitions import loader
 #: lately (Casablanca, Tehran, Havana) would make the parsers disagree for that reason
 #: alone. Lord Howe moves by 30 minutes, Dublin has "negative" DST, Chatham is +12:45,
 #: Santiago changes at midnight, Apia skipped a day.
+#: Fixed offsets as people write them, and the offset each means (the human sign; the
+#: inverted one of Etc/GMT): written as UTC instants, like AoE.
+FIXED = {
+    "UTC-8": timedelta(hours=-8),
+    "GMT+5:45": timedelta(hours=5, minutes=45),
+    "UTC+05:30": timedelta(hours=5, minutes=30),
+    "UTC\u22123": timedelta(hours=-3),
+    "Etc/GMT+5": timedelta(hours=-5),
+    "UTC+14": timedelta(hours=14),
+}
 ZONES = (
     "Asia/Seoul",
     "UTC",
@@ -52,6 +62,7 @@ ZONES = (
     "Pacific/Auckland",
     "Asia/Kathmandu",
     "Europe/Lisbon",
+    *FIXED,
 )
 FIRST = datetime(loader.MIN_YEAR, 1, 2)
 LAST = datetime(loader.MAX_YEAR, 12, 30)
@@ -122,6 +133,8 @@ def tz(zone: str):
         return timezone(timedelta(hours=-12))
     if zone == "UTC":
         return UTC
+    if zone in FIXED:
+        return timezone(FIXED[zone])
     try:  # the tzdata package: the same release as pytz's tables
         with (
             importlib.resources.files("tzdata.zoneinfo").joinpath(*zone.split("/")).open("rb") as f
@@ -189,7 +202,7 @@ def text_refusal(text: str) -> str:
 @cache
 def transitions(zone: str) -> tuple[datetime, ...]:
     """Wall times (in the offset before) of the zone's transitions in the supported years."""
-    if zone in ("UTC", "AoE"):
+    if zone in ("UTC", "AoE", *FIXED):
         return ()
     pz = pytz.timezone(zone)
     times = getattr(pz, "_utc_transition_times", [])
@@ -281,7 +294,7 @@ def _wall_refusal(walls: list[datetime], zone: str) -> str:
     for wall in walls:
         if not loader.MIN_YEAR <= wall.year <= loader.MAX_YEAR:
             return "year"
-        if zone not in ("UTC", "AoE"):
+        if zone not in ("UTC", "AoE", *FIXED):
             status = wall_status(wall, zone)
             if status != "ok":
                 return status
