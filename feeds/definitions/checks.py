@@ -155,6 +155,14 @@ class Checks:
         return text
 
     def zone(self, ctx: Context, key: str, name: object) -> str | None:
+        if isinstance(name, int) and not isinstance(name, bool):  # timezone: -8
+            self.problem(
+                ctx,
+                key,
+                f"time zone {name} is a number, not a zone name",
+                tz.suggest(f"{name:+d}"),
+            )
+            return None
         if not isinstance(name, str) or not name.strip():
             self.problem(
                 ctx,

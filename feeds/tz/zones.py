@@ -98,7 +98,7 @@ def refusal(name: str) -> tuple[str, str]:
     return f"unknown time zone '{key}'", suggest(key)
 
 
-_CHECK_OFFSET = "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 ahead of it"
+_CHECK_OFFSET = "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 is ahead of it"
 _OFFSET_EXAMPLES = (
     "write a fixed offset as UTC, a sign and hours (UTC-8 is 8 hours behind UTC, UTC+5:30), "
     "or an IANA name"
@@ -120,7 +120,7 @@ def suggest(name: str) -> str:
         offset, posix = loose
         if not spellings.in_bounds(offset):
             return f"that would be {spellings.offset_text(offset)}; {spellings.BOUNDS_TEXT}"
-        meant = fixed_name(offset)
+        meant = spellings.offset_text(offset) if offset else UTC_NAME
         note = " (an Etc/GMT name has the inverted sign: Etc/GMT+8 is UTC-8)" if posix else ""
         return f"did you mean '{meant}'?{note}"
     if any(c.isdigit() for c in key):

@@ -1,6 +1,6 @@
 """Real zone spellings: ``UTC-8``, ``GMT+8``, ``UTC+5:45``, ``Etc/GMT+12``, and abbreviations.
 
-The rules (README "Times", docs/timezones.md):
+The rules (README, "Zones" under "Times"; docs/compatibility.md):
 
 * ``UTC±H[:MM]`` and ``GMT±H[:MM]`` have the human sign: ``UTC-8`` is 8 hours behind UTC.
   ``Etc/GMT±N`` has the tz database's inverted sign: ``Etc/GMT+12`` is UTC-12.
@@ -258,19 +258,19 @@ events:
         (
             "UTC+15",
             "'UTC+15' is not an offset in use: offsets run from UTC-12 to UTC+14",
-            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 ahead of it",
+            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 is ahead of it",
         ),
         (
             "Etc/GMT+13",
             "'Etc/GMT+13' is not an offset in use: it means UTC-13 (an Etc/GMT name's sign is "
             "inverted), and offsets run from UTC-12 to UTC+14",
-            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 ahead of it",
+            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 is ahead of it",
         ),
         (
             "UTC+5:75",
             "'UTC+5:75' is not an offset in use: it has 75 minutes, and an offset's minutes run "
             "to 59",
-            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 ahead of it",
+            "check the sign and the hours: UTC-8 is 8 hours behind UTC, UTC+9 is ahead of it",
         ),
         ("UTC -8", "unknown time zone 'UTC -8'", "did you mean 'UTC-8'?"),
         ("GMT+8:00:00", "unknown time zone 'GMT+8:00:00'", "did you mean 'UTC+8'?"),
@@ -284,6 +284,16 @@ events:
 )
 def test_a_refused_zone_is_located_with_its_fix(written, message, fix):
     assert errors(one_event(f'timezone: "{written}"')) == [f"{PATH}:5: event 'x': {message}; {fix}"]
+
+
+@pytest.mark.parametrize(
+    "number, fix",
+    [("-8", "did you mean 'UTC-8'?"), ("9", "did you mean 'UTC+9'?"), ("0", "did you mean 'UTC'?")],
+)
+def test_a_number_as_a_zone_gets_the_offset_it_would_mean(number, fix):
+    assert errors(one_event(f"timezone: {number}")) == [
+        f"{PATH}:5: event 'x': time zone {number} is a number, not a zone name; {fix}"
+    ]
 
 
 def test_an_abbreviation_after_the_time_is_refused_at_that_line():
