@@ -184,6 +184,21 @@ def test_a_fixed_offset_calendar_expands_with_recurring_ical_events_and_no_zone(
     assert meetings == [datetime(2026, 6, d, 17, 0, tzinfo=UTC) for d in (1, 8, 15)]
 
 
+def test_merged_feeds_of_fixed_offset_calendars_name_no_zone(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(calendar_yaml(0, "UTC-8"), encoding="utf-8")
+    settings = make_settings(tmp_path)
+    client = create_app(settings, Store(settings, write_revisions=False)).test_client()
+    for path in ("/feeds/all.ics", "/feeds/deadlines.ics"):
+        calendar = icalendar.Calendar.from_ical(client.get(path).data)
+        assert "X-WR-TIMEZONE" not in calendar, path
+        found = recurring_ical_events.of(calendar).between(
+            datetime(2026, 6, 1), datetime(2026, 7, 1)
+        )
+        papers = [e["DTSTART"].dt for e in found if str(e["SUMMARY"]).endswith("Paper deadline")]
+        assert papers == [datetime(2026, 6, 2, 7, 59, tzinfo=UTC)] * 2, path
+
+
 @pytest.mark.parametrize("index", range(len(SPELLINGS)), ids=IDS)
 def test_the_description_states_the_offset_as_written(site, index):
     _, _, label = SPELLINGS[index]
