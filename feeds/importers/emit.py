@@ -21,8 +21,11 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_/+-]*")
 #: DEL (not printable for YAML), the line and paragraph separators and NEL (YAML 1.1 line
 #: breaks, which would be folded), the byte-order mark, and the non-characters.
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-#: In a comment, a YAML 1.1 line break would end the comment and start YAML.
-_COMMENT_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+#: In a comment: a YAML 1.1 line break would end the comment and start YAML, and what YAML
+#: does not call printable would make the whole file unreadable.
+_COMMENT_ESCAPE = re.compile(
+    "[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 @dataclass
@@ -63,7 +66,7 @@ def scalar(value: object) -> str:
 
 def comment(text: str) -> str:
     """One comment line (``#`` and the text); line breaks YAML knows are shown escaped."""
-    text = _COMMENT_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text.rstrip())
+    text = _COMMENT_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text.rstrip())
     return f"# {text}".rstrip()
 
 
