@@ -49,7 +49,12 @@ class Outcome:
 def write(conversion: Conversion, out: Path, fmt: str) -> Outcome:
     """Write every converted calendar into ``out`` (created if missing)."""
     outcome = Outcome()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = Problem(str(out), 0, f"cannot make the folder: {exc.strerror or exc}", "")
+        outcome.problems.append(problem)
+        return outcome
     for conf in conversion.conferences:
         path = out / f"{conf.calendar_id}.yaml"
         try:

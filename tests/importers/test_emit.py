@@ -139,3 +139,43 @@ def test_zones_that_name_no_place_or_two_are_not_mapped(written):
     zone, remark = spellings.zone(written, None)
     assert zone is None
     assert remark
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 3000),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
+    st.sampled_from(["AoE", "UTC+8", "PST", "CST", "2026-05-01 12:00:00", "TBD", "https://x.org"]),
+    st.lists(st.text(max_size=8), max_size=3),
+)
+ENTRY_KEYS = sorted(hf_ai_deadlines.MAPPED | {"rankings", "hindex"})
+DEADLINE = st.dictionaries(st.sampled_from([*hf_ai_deadlines.DEADLINE_KEYS, "extra"]), VALUES)
+ENTRY = st.dictionaries(
+    st.sampled_from(ENTRY_KEYS), st.one_of(VALUES, st.lists(DEADLINE, max_size=3)), max_size=12
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(entries=st.lists(ENTRY, min_size=1, max_size=3))
+def test_any_entry_is_imported_or_reported_and_every_written_file_is_checked(tmp_path, entries):
+    import yaml  # the test writes sources with PyYAML; the package never does
+
+    source, out = tmp_path / "source", tmp_path / "out"
+    for folder in (source, out):
+        folder.mkdir(exist_ok=True)
+        for old in folder.glob("*"):
+            old.unlink()
+    (source / "any.yml").write_text(yaml.safe_dump(entries, allow_unicode=True), "utf-8")
+    conversion = hf_ai_deadlines.convert(source)
+    outcome = output.write(conversion, out, hf_ai_deadlines.FORMAT)
+    assert len(conversion.conferences) == len(entries)
+    for path in out.glob("*.yaml"):
+        calendar, problems = loader.check_text(path.read_bytes(), str(path))
+        errors = [p for p in problems if p.severity == "error"]
+        assert (calendar is None) == bool(errors) == (path in outcome.invalid)
+        assert all(p in outcome.problems for p in errors)

@@ -314,6 +314,11 @@ def test_unreadable_sources_are_reported_not_raised(tmp_path, capsys):
     assert f"{source / 'odd.yml'}:1: entry #1 is not a mapping; skipped" in stderr
     assert (tmp_path / "out" / "odd-2026.yaml").is_file()
     assert cli.main(["import", "hf-ai-deadlines", str(tmp_path / "none"), str(tmp_path)]) == 2
+    assert cli.main(["import", "hf-ai-deadlines", str(source), str(source)]) == 2
+    (tmp_path / "file").write_text("", "utf-8")
+    code, _, stderr = run_import(CONFERENCES, tmp_path / "file", capsys)
+    assert code == 1
+    assert f"{tmp_path / 'file'}: cannot make the folder" in stderr
 
 
 # -- zones that need UTC±H in the loader ------------------------------------------------------
