@@ -241,12 +241,13 @@ def stale_problems(calendar: Calendar, stored: Revisions | None) -> list[Problem
     """Warnings for ``feeds validate``: events the revisions file does not describe yet."""
     out = []
     path = revisions_path(calendar)
-    if stored is None:  # nothing was written yet: one line for the file, not one per event
+    if stored is None:  # none could be read: one line for the file, not one per event
+        what = "its revisions file {} cannot be read" if path.exists() else "has no {} yet"
         return [
             Problem(
                 calendar.path,
                 1,
-                f"has no revisions file {path.name} yet: each build would date its events anew",
+                what.format(path.name) + ": each build would date its events anew",
                 f"run 'feeds revise' and commit {path.name} with the definition",
                 severity="warning",
             )

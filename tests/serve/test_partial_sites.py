@@ -162,7 +162,7 @@ def test_no_revisions_file_gives_one_warning_per_calendar_not_one_per_event(tmp_
     err = capsys.readouterr().err
     assert "was written" not in err
     assert err.splitlines() == [
-        f"{events / 'one.yaml'}:1: warning: has no revisions file one.revisions.json yet: each "
+        f"{events / 'one.yaml'}:1: warning: has no one.revisions.json yet: each "
         "build would date its events anew; run 'feeds revise' and commit one.revisions.json "
         "with the definition"
     ]
@@ -170,3 +170,8 @@ def test_no_revisions_file_gives_one_warning_per_calendar_not_one_per_event(tmp_
     capsys.readouterr()
     assert cli.main(["validate", str(events)]) == 0
     assert capsys.readouterr().err == ""
+    (events / "one.revisions.json").write_text("{not json", "utf-8")
+    assert cli.main(["validate", str(events)]) == 0
+    assert capsys.readouterr().err.startswith(
+        f"{events / 'one.yaml'}:1: warning: its revisions file one.revisions.json cannot be read:"
+    )
