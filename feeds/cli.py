@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "path", nargs="?", help="a definition file or folder (default: the events folder)"
     )
+    p.add_argument(
+        "--errors-only",
+        action="store_true",
+        help="print errors and a one-line summary only (no warnings, no line per file)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("revise", help="update the revisions files beside the definitions")
@@ -73,7 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="write the whole site as static files, atomically")
     p.add_argument("out", help="the output folder (replaced whole)")
     _site_options(p)
+    p.add_argument(
+        "--publish-valid",
+        action="store_true",
+        help="publish the valid calendars even if some files have errors (still listed)",
+    )
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("import", help="convert another project's deadline data to definitions")
+    p.add_argument("format", choices=["hf-ai-deadlines"], help="the source's format")
+    p.add_argument("source", metavar="SOURCE_DIR", help="its folder of files (or checkout)")
+    p.add_argument("out", metavar="OUT_DIR", help="where the definition files go")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("check", help="lint any .ics file or URL and compare independent parsers")
     p.add_argument("targets", nargs="+", metavar="FILE_OR_URL")
@@ -125,6 +141,11 @@ def _report(problems: list[Problem]) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
+    if args.errors_only:
+        errors = _report([p for p in problems if p.severity == "error"])
+        bad = len({p.path for p in problems if p.severity == "error"})
+        print(f"{len(calendars)} calendar(s) valid, {bad} file(s) with errors")
+        return EXIT_INVALID if errors else EXIT_OK
     for cal in calendars:
         problems.extend(
             revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal)))
@@ -158,6 +179,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from feeds.export import writer as export
+    from feeds.serve import health
     from feeds.serve.store import Store
 
     # The live server's own loading path, so the export is the bytes it would serve.
@@ -165,11 +187,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # problems are printed below
     store = Store(settings)
     errors = _report(store.problems())
+    if errors and args.publish_valid and store.site.builds:
+        left_out = health.invalid(store.current().calendars)
+        print(
+            f"--publish-valid: {len(left_out)} file(s) with errors are published as their "
+            "last good version or not at all: " + ", ".join(c["file"] for c in left_out),
+            file=sys.stderr,
+        )
+        errors = 0
     if not errors and not store.site.builds:
         print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
         errors = 1
     if errors:
-        print(f"the export was aborted; {args.out} was left as it was.", file=sys.stderr)
+        print(
+            f"the export was aborted; {args.out} was left as it was "
+            "(--publish-valid publishes the valid calendars).",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         files = export.write_site(store.site, args.out)
@@ -181,6 +215,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from feeds.serve import health
     from feeds.serve.app import create_app
     from feeds.serve.store import Store
 
@@ -194,16 +229,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # errors are printed below
     store = Store(settings)
     errors = store.errors()
-    if errors:
-        for problem in errors:
-            print(problem, file=sys.stderr)
-        print(f"{len(errors)} error(s) in the definitions; not serving.", file=sys.stderr)
+    for problem in errors:
+        print(problem, file=sys.stderr)
+    if errors and not store.site.builds:
+        print(f"{len(errors)} error(s) and no valid calendar; not serving.", file=sys.stderr)
         return EXIT_INVALID
+    if errors:
+        left_out = health.invalid(store.current().calendars)
+        print(
+            f"{len(errors)} error(s) in {len(left_out)} file(s), not served until fixed (listed "
+            "in /healthz); serving the other calendars.",
+            file=sys.stderr,
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app(settings, store)
     print(f"Serving {settings.events_dir} at {settings.public_url}/ (Ctrl-C stops)")
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from feeds.importers import hf_ai_deadlines, output
+
+    source = hf_ai_deadlines.source_folder(Path(args.source))
+    out = Path(args.out)
+    if not source.is_dir():
+        print(f"{args.source}: no such folder; give the source's folder", file=sys.stderr)
+        return EXIT_USAGE
+    if out.resolve() == source.resolve():
+        print(f"{args.out}: is the source folder; give another folder", file=sys.stderr)
+        return EXIT_USAGE
+    conversion = hf_ai_deadlines.convert(source)
+    outcome = output.write(conversion, out, hf_ai_deadlines.FORMAT)
+    errors = _report([*conversion.problems, *outcome.problems])
+    doubts = sum(1 for p in conversion.problems if p.severity != "error")
+    print(
+        f"{out}: {len(conversion.conferences)} calendar(s), {conversion.deadlines} deadline(s): "
+        f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
+        f"{len(outcome.refused)} refused; {doubts} value(s) not mapped or read with a doubt"
+        + (" (listed above)" if doubts else "")
+    )
+    if outcome.invalid:
+        print(f"{len(outcome.invalid)} written file(s) do not validate (listed above)")
+    return EXIT_INVALID if errors else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -241,6 +241,17 @@ def stale_problems(calendar: Calendar, stored: Revisions | None) -> list[Problem
     """Warnings for ``feeds validate``: events the revisions file does not describe yet."""
     out = []
     path = revisions_path(calendar)
+    if stored is None:  # none could be read: one line for the file, not one per event
+        what = "its revisions file {} cannot be read" if path.exists() else "has no {} yet"
+        return [
+            Problem(
+                calendar.path,
+                1,
+                what.format(path.name) + ": each build would date its events anew",
+                f"run 'feeds revise' and commit {path.name} with the definition",
+                severity="warning",
+            )
+        ]
     for event_id in stale(calendar, stored):
         event = calendar.event(event_id)
         line = event.where.line if event and event.where else 1

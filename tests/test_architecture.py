@@ -24,11 +24,11 @@ LAYERS = (
     ("feeds.revisions",),
     ("feeds.render",),
     ("feeds.site",),
-    ("feeds.serve", "feeds.export", "feeds.doctor"),
+    ("feeds.serve", "feeds.export", "feeds.doctor", "feeds.importers"),
     ("feeds.cli",),
 )
 #: Shells side by side: none imports another.
-SIBLING_SHELLS = ("feeds.serve", "feeds.export", "feeds.doctor")
+SIBLING_SHELLS = ("feeds.serve", "feeds.export", "feeds.doctor", "feeds.importers")
 #: Third-party packages only one part of the package may import.
 OWNERS = {
     "pytz": ("feeds.tz.database",),

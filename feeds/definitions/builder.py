@@ -41,6 +41,8 @@ CALENDAR_KEYS = (
     "timezone",
     "location",
     "sources",
+    "tags",
+    "series",
     "events",
 )
 EVENT_KEYS = (
@@ -110,6 +112,9 @@ class Builder(Repeats):
         if "timezone" in data:
             zone = self.zone(root_ctx, "timezone", data["timezone"]) or DEFAULT_TIMEZONE
         sources = self.sources(root_ctx)
+        self.slugs(root_ctx, "tags", "tag", MAX_TAGS)  # calendar tags and series name URLs
+        if root_ctx.mapping.get("series") is not None:
+            self.slug(root_ctx, "series", root_ctx.mapping["series"], "series")
         events = self.events(root_ctx, cal_id, zone)
         return Calendar(
             id=cal_id,

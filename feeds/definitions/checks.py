@@ -142,6 +142,20 @@ class Checks:
             return ""
         return text
 
+    def slugs(self, ctx: Context, key: str, what: str, limit: int) -> tuple[str, ...]:
+        """A list of slugs (a single one is a list of one), each checked; duplicates dropped."""
+        raw = ctx.mapping.get(key, [])
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.problem(ctx, key, f"'{key}' must be a list", f"write {key}: [a-word, another]")
+            return ()
+        if len(raw) > limit:
+            self.problem(ctx, key, f"{len(raw)} {key} is over the limit of {limit}", "keep a few")
+            return ()
+        found = [self.slug(ctx, key, item, what) for item in raw]
+        return tuple(dict.fromkeys(s for s in found if s))
+
     def url(self, ctx: Context, key: str) -> str:
         text = self.text(ctx, key, limit=MAX_URL)
         if text and not URL_PATTERN.fullmatch(text):

@@ -70,8 +70,36 @@ def health(snap, reload_seconds: float) -> tuple[dict, int]:
         "reload_seconds": reload_seconds,
         "calendars": list(snap.calendars),
         "errors": errors,
+        "files": len(snap.calendars),
+        "served": sum(1 for c in snap.calendars if c["serving"] != "nothing"),
+        "invalid": invalid(snap.calendars),
     }
     return body, 200 if snap.serving else 503
+
+
+def invalid(calendars) -> list[dict]:
+    """The definition files with errors: each file, what is served from it, its errors.
+
+    A file with errors never stops the others: its last good version, or nothing, is
+    served for it, and it is listed here (and in ``/healthz``) until it is fixed.
+    """
+    return [
+        {"file": c["file"], "serving": c["serving"], "errors": c["errors"]}
+        for c in calendars
+        if c["errors"]
+    ]
+
+
+def summary(calendars) -> str:
+    """One log line on the files with errors ("" when there are none)."""
+    bad = invalid(calendars)
+    if not bad:
+        return ""
+    shown = ", ".join(c["file"] for c in bad[:10]) + (", ..." if len(bad) > 10 else "")
+    return (
+        f"{len(bad)} of {len(calendars)} definition file(s) have errors and are not served "
+        f"as they are: {shown} (each listed with its errors in /healthz)"
+    )
 
 
 def stamp(moment: datetime | None) -> str | None:

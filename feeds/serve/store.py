@@ -99,6 +99,7 @@ class Store:
         self._conflicts: dict[Path, Problem] = {}
         self._folder_problem: Problem | None = None
         self._site_problem: Problem | None = None
+        self._summary = ""  # the last logged line on files with errors
         self._reassemble = False
         self._lock = threading.Lock()
         self._next_check = 0.0
@@ -275,6 +276,10 @@ class Store:
     def _publish(self, new_site: site.Site) -> None:
         """Replace the snapshot (one assignment) with ``new_site`` and its report."""
         calendars, problems = health.calendars_report(self._files, self._conflicts, new_site)
+        summary = health.summary(calendars)
+        if summary and summary != self._summary:
+            log.error("%s", summary)  # once per change: the good calendars stay served
+        self._summary = summary
         for extra in (self._folder_problem, self._site_problem):
             if extra is not None:
                 problems.append(extra)
