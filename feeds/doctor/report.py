@@ -2,7 +2,8 @@
 
 Parsers stand in for clients (docs/compatibility.md), so an event they read differently, or
 one that some of them miss, is an event some people's calendars get wrong. ``run`` is what
-``feeds check`` calls; :func:`fetch` reads a file or URL within the limits below (bytes, time);
+``feeds check`` calls; :func:`fetch` reads a file or URL within the limits below (bytes, time),
+and a URL is also fetched as calendar services fetch it (:mod:`feeds.doctor.fetchers`);
 everything else is a pure function over bytes.
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TextIO
 
-from feeds.doctor import parsers
+from feeds.doctor import fetchers, parsers
 from feeds.doctor.lint import Finding, event_lines, lint, summarise
 
 #: Largest feed read, in bytes (16 MiB; Google stops at about 1 MB). Files and URL bodies are
@@ -307,10 +308,10 @@ def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Findi
     At most :data:`MAX_BYTES` + 1 bytes are read; a URL gets ``deadline`` seconds in all
     (default :data:`DEADLINE`). Raises :class:`SourceError` with a message that says what to do.
     """
+    if not _is_url(target):
+        return read_file(target), []
     if target.startswith("webcal://"):
         target = "https://" + target.removeprefix("webcal://")
-    if not target.startswith(("http://", "https://")):
-        return read_file(target), []
     deadline = DEADLINE if deadline is None else deadline
     answer: dict[str, object] = {}
 
@@ -332,6 +333,10 @@ def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Findi
     if "ok" not in answer:
         raise SourceError(_late(deadline))
     return answer["ok"]
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://", "webcal://"))
 
 
 def _late(deadline: float) -> str:
@@ -460,6 +465,8 @@ def run(targets: list[str], out: TextIO, err: TextIO) -> int:
             err.write(f"{target}: error: {error}\n")
             status = 1
             continue
+        if _is_url(target):  # and as Google's and Microsoft's fetchers get it
+            served = [*served, *fetchers.check(target, data)]
         try:
             report = check(data, target)
         except RecursionError:  # a reader we do not control went too deep despite MAX_DEPTH
