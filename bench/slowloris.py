@@ -11,7 +11,8 @@ with a ``--timeout``; the figures are how many answers it got and how long they 
 
 Setups: ``old`` is the shipped gunicorn.conf.py with the settings it had before the hardening
 (2 workers x 8 threads), ``hardened`` the shipped one as it is, ``nginx`` nginx with
-``deploy/nginx/calendar-feeds-proxy.conf`` in front of the old settings. Everything listens
+``deploy/nginx/calendar-feeds-proxy.conf`` in front of the old settings; ``gevent``, for
+comparison only, gunicorn's gevent worker (needs ``pip install gevent``). Everything listens
 on 127.0.0.1 only; every loop is bounded in count and time. ``tests/serve/test_slowloris.py``
 uses the same pieces.
 """
@@ -214,11 +215,14 @@ def setup(name: str, workdir: Path) -> Iterator[int]:
     elif name == "hardened":
         with start_gunicorn(workdir) as server:
             yield server.port
+    elif name == "gevent":  # measured for comparison only: gevent is not a dependency
+        with start_gunicorn(workdir, "-w", "2", "-k", "gevent", "--threads", "1") as server:
+            yield server.port
     elif name == "nginx":
         with start_gunicorn(workdir, *OLD_SETTINGS) as app, start_nginx(workdir, app.port) as web:
             yield web.port
     else:
-        raise SystemExit(f"unknown setup {name!r}: old, hardened or nginx")
+        raise SystemExit(f"unknown setup {name!r}: old, hardened, nginx or gevent")
 
 
 def main(argv: list[str] | None = None) -> int:
