@@ -128,19 +128,19 @@ def judge(answer: Answer, same_as_read: bool | None = None) -> list[Finding]:
     """What in ``answer`` would stop a calendar service; ``same_as_read``: the doctor read it."""
     what = "fetched as a calendar service would (no Accept header, no cookies, no redirects)"
     if 300 <= answer.status < 400:
-        where = answer.headers.get("location", "nowhere")
+        where = _shown(answer.headers.get("location", "nowhere"))
         return [
             Finding(
                 0,
                 "error",
                 "fetcher-redirect",
-                f"{what}, the URL answers {answer.status} {answer.reason} to {where}",
+                f"{what}, the URL answers {answer.status} {_shown(answer.reason)} to {where}",
                 fix="publish the final URL, or serve the feed at this one with 200",
             )
         ]
     blocker = challenge(answer)
     if answer.status != 200:
-        why = f"{what}, the server answers {answer.status} {answer.reason}"
+        why = f"{what}, the server answers {answer.status} {_shown(answer.reason)}"
         if blocker:
             why += f" with a {blocker} challenge page"
         if "set-cookie" in answer.headers:
@@ -162,7 +162,7 @@ def judge(answer: Answer, same_as_read: bool | None = None) -> list[Finding]:
                 0,
                 "error",
                 "fetcher-encoding",
-                f"{what}, the feed comes with Content-Encoding: {encoding}, which it never "
+                f"{what}, the feed comes with Content-Encoding: {_shown(encoding)}, which it never "
                 "asked for",
                 fix="turn compression off for text/calendar (it also breaks Outlook.com)",
             )
@@ -205,7 +205,7 @@ def judge(answer: Answer, same_as_read: bool | None = None) -> list[Finding]:
                 0,
                 "error",
                 "fetcher-content-type",
-                f"{what}, the answer is served as {answer.content_type or 'nothing'}, "
+                f"{what}, the answer is served as {_shown(answer.content_type) or 'nothing'}, "
                 "not text/calendar",
                 fix="send Content-Type: text/calendar; charset=utf-8",
             )
@@ -221,6 +221,14 @@ def judge(answer: Answer, same_as_read: bool | None = None) -> list[Finding]:
             )
         )
     return findings
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """A server's text as a finding may quote it: control characters escaped, cut to ``limit``."""
+    escaped = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "…"
 
 
 def challenge(answer: Answer) -> str | None:
@@ -284,13 +292,17 @@ def get(url: str, user_agent: str, limit: int, deadline: float) -> Answer:
     the socket, so a server that drips its headers or body cannot hold the doctor.
     """
     parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise Unreachable(f"not a valid port in {_shown(url)}") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Unreachable(f"not an http(s) URL: {url}")
+        raise Unreachable(f"not an http(s) URL: {_shown(url)}")
     left = deadline - time.monotonic()
     if left <= 0:
         raise Unreachable(f"no time left within {DEADLINE:g} s")
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = kind(parts.hostname, parts.port, timeout=min(TIMEOUT, left))
+    conn = kind(parts.hostname, port, timeout=min(TIMEOUT, left))
     expired = threading.Event()
 
     def expire() -> None:
@@ -327,7 +339,7 @@ def get(url: str, user_agent: str, limit: int, deadline: float) -> Answer:
         if isinstance(error, ssl.SSLError):
             raise Unreachable(f"TLS failed: {error.reason or error}") from error
         if isinstance(error, OSError | http.client.HTTPException):
-            raise Unreachable(str(error) or type(error).__name__) from error
+            raise Unreachable(_shown(str(error)) or type(error).__name__) from error
         raise
     finally:
         watchdog.cancel()

@@ -118,6 +118,22 @@ def test_a_redirect_is_an_error_since_fetchers_may_not_follow_it(site):
     assert not any(path == "/feeds/new.ics" for path, _ in site.requests)
 
 
+def test_what_a_server_says_is_quoted_with_its_control_characters_escaped(site):
+    hostile = "/x\x1b[2J\x07" + "a" * 500
+    url = site.route("/feeds/x.ics", 302, {"Location": hostile}, b"")
+    message = findings(url)["fetcher-redirect"].message
+    assert "\x1b" not in message and "\x07" not in message
+    assert "/x\\x1b[2J\\x07aaa" in message and message.endswith("…")
+    assert len(message) < 400
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999/x.ics", "ftp://127.0.0.1/x.ics", "http:///x.ics"]
+)
+def test_a_url_no_fetcher_could_use_is_a_finding(url):
+    assert list(findings(url)) == ["fetcher-unreachable"]
+
+
 @pytest.mark.parametrize("status", [401, 403, 404, 410, 429, 500, 503])
 def test_any_status_but_200_is_an_error(site, status):
     found = findings(site.route("/feeds/x.ics", status, {"Content-Type": "text/plain"}, b"no"))

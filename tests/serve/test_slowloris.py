@@ -22,6 +22,7 @@ import pytest
 
 from bench import slowloris
 from bench.http import nginx_binary
+from feeds.doctor import fetchers
 
 ATTACKERS = 200
 REQUESTS = 12
@@ -93,3 +94,9 @@ def test_the_shipped_gunicorn_settings_alone_still_serve_beside_the_attack(workd
             served = slowloris.normal_client(server.port, REQUESTS, TIMEOUT)
             assert attack.connected() == ATTACKERS
     assert served.answered == REQUESTS, served.summary()
+
+
+def test_through_the_shipped_nginx_config_the_calendar_services_get_every_feed(nginx_in_front):
+    """No redirect, no gzip, text/calendar, 200: what the fetcher check asks of a deployment."""
+    for path in (slowloris.FEED, "/feeds/all.ics", "/feeds/icml-2026.ics?kind=deadline"):
+        assert fetchers.check(f"http://127.0.0.1:{nginx_in_front}{path}") == [], path
