@@ -62,6 +62,8 @@ CHALLENGES = (
     (b"captcha", "a CAPTCHA"),
     (b"checking your browser", "bot protection"),
 )
+#: Findings that say why a server refused the doctor as well (shown beside that error).
+EXPLAINING = ("fetcher-blocked", "fetcher-robots")
 BOT_FIX = (
     "let calendar fetchers through: exempt the feed paths from bot protection "
     '(docs/deploy.md, "Bot protection")'
@@ -121,7 +123,10 @@ def _check_one(url: str, fetcher: Fetcher, known: bytes | None) -> list[Finding]
                 fix="make the feed answer within seconds to a plain GET",
             ),
         ]
-    return findings + judge(answer, None if known is None else known == answer.body)
+    same = known is not None and (
+        known == answer.body or (len(answer.body) > SIZE_BUDGET and known.startswith(answer.body))
+    )
+    return findings + judge(answer, same if known is not None else None)
 
 
 def judge(answer: Answer, same_as_read: bool | None = None) -> list[Finding]:

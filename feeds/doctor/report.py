@@ -279,12 +279,7 @@ def _show(value: object) -> str:
 
 def format_report(report: Report) -> str:
     """One line per finding, ``FILE:LINE: severity [rule] message (breaks: ...) -> fix``."""
-    lines = []
-    for f in report.findings:
-        where = f"{report.source}:{f.line}" if f.line else report.source
-        breaks = f" (breaks: {f.breaks})" if f.breaks else ""
-        fix = f" -> {f.fix}" if f.fix else ""
-        lines.append(f"{where}: {f.severity} [{f.rule}] {f.message}{breaks}{fix}")
+    lines = [format_finding(report.source, f) for f in report.findings]
     errors = sum(f.severity == "error" for f in report.findings)
     warnings = len(report.findings) - errors
     verdict = "ok" if report.ok else "FAILED"
@@ -298,8 +293,18 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+def format_finding(source: str, f: Finding) -> str:
+    """``SOURCE[:LINE]: severity [rule] message (breaks: ...) -> fix``."""
+    where = f"{source}:{f.line}" if f.line else source
+    breaks = f" (breaks: {f.breaks})" if f.breaks else ""
+    fix = f" -> {f.fix}" if f.fix else ""
+    return f"{where}: {f.severity} [{f.rule}] {f.message}{breaks}{fix}"
+
+
 class SourceError(Exception):
-    """A target that could not be read; the message says why."""
+    """A target that could not be read; the message says why (``answered``: an HTTP status)."""
+
+    answered = False
 
 
 def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Finding]]:
@@ -384,9 +389,11 @@ def _fetch_url(target: str, seconds: float) -> tuple[bytes, list[Finding]]:
         raise
     except urllib.error.HTTPError as error:
         error.close()  # its socket; the error itself outlives this thread
-        raise SourceError(
+        refused = SourceError(
             f"the server answered {error.code} {error.reason}; check the URL, or ask the publisher"
-        ) from error
+        )
+        refused.answered = True
+        raise refused from error
     except urllib.error.URLError as error:
         raise SourceError(
             f"cannot reach the server: {error.reason}; check the URL and the network"
@@ -463,6 +470,10 @@ def run(targets: list[str], out: TextIO, err: TextIO) -> int:
             data, served = fetch(target)
         except SourceError as error:
             err.write(f"{target}: error: {error}\n")
+            if error.answered:  # a bot challenge or robots rule may say why, for everyone
+                for finding in fetchers.check(target):
+                    if finding.rule in fetchers.EXPLAINING:
+                        err.write(format_finding(target, finding) + "\n")
             status = 1
             continue
         if _is_url(target):  # and as Google's and Microsoft's fetchers get it

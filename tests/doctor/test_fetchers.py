@@ -406,3 +406,28 @@ def test_robots_agrees_with_urllib_robotparser_where_their_rules_coincide(groups
     theirs = urllib.robotparser.RobotFileParser()
     theirs.parse(text.splitlines())
     assert fetchers.robots.allowed(text, TOKEN, path) is theirs.can_fetch(TOKEN, path)
+
+
+def test_a_challenge_that_refuses_the_doctor_too_is_explained_beside_the_error(site, capsys):
+    url = site.route(
+        "/feeds/x.ics",
+        403,
+        {"Content-Type": "text/html", "cf-mitigated": "challenge"},
+        CHALLENGE_PAGE,
+    )
+    assert cli.main(["check", url]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"{url}: error: the server answered 403 Forbidden; check the URL, or ask the publisher",
+        f"{url}: error [fetcher-blocked] fetched as a calendar service would (no Accept header, "
+        "no cookies, no redirects), the server answers 403 Forbidden with a Cloudflare challenge "
+        f"page (breaks: {BOTH}) -> {fetchers.BOT_FIX}",
+    ]
+
+
+def test_a_big_feed_the_doctor_read_whole_is_not_reported_twice(site, monkeypatch):
+    monkeypatch.setattr(fetchers, "SIZE_BUDGET", 1000)
+    big = CLEAN.replace(b"END:VCALENDAR", b"X-PAD:" + b"a" * 5000 + b"\r\nEND:VCALENDAR")
+    url = site.route("/feeds/big.ics", body=big)
+    assert findings(url, big) == {}  # the lint's own size warning speaks for it
