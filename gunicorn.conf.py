@@ -27,7 +27,14 @@ from gunicorn.glogging import CONFIG_DEFAULTS
 # of the site; threads cover slow clients and keep-alive connections.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
-threads = int(os.environ.get("FEEDS_THREADS", "8"))
+# A client that has sent part of a request holds a thread until it finishes (gunicorn
+# has no timeout for the request head), so the thread count is how many slow clients
+# a worker survives: with 8, 50 slow connections starved 2 workers; with 256 a normal
+# client was still served beside 400 (partly or not beside 800). Idle keep-alive
+# connections hold no thread, threads start only when needed, and 256 measured the
+# same throughput as 8 (docs/deploy.md, "Slow clients"). Behind nginx none of this
+# matters: nginx passes on only whole requests.
+threads = int(os.environ.get("FEEDS_THREADS", "256"))
 
 # Calendar servers poll many feeds over one connection; keep it open a while.
 # Behind a proxy or load balancer, make this longer than its idle timeout.

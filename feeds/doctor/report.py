@@ -2,7 +2,8 @@
 
 Parsers stand in for clients (docs/compatibility.md), so an event they read differently, or
 one that some of them miss, is an event some people's calendars get wrong. ``run`` is what
-``feeds check`` calls; :func:`fetch` reads a file or URL within the limits below (bytes, time);
+``feeds check`` calls; :func:`fetch` reads a file or URL within the limits below (bytes, time),
+and a URL is also fetched as calendar services fetch it (:mod:`feeds.doctor.fetchers`);
 everything else is a pure function over bytes.
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TextIO
 
-from feeds.doctor import parsers
+from feeds.doctor import fetchers, parsers
 from feeds.doctor.lint import Finding, event_lines, lint, summarise
 
 #: Largest feed read, in bytes (16 MiB; Google stops at about 1 MB). Files and URL bodies are
@@ -278,12 +279,7 @@ def _show(value: object) -> str:
 
 def format_report(report: Report) -> str:
     """One line per finding, ``FILE:LINE: severity [rule] message (breaks: ...) -> fix``."""
-    lines = []
-    for f in report.findings:
-        where = f"{report.source}:{f.line}" if f.line else report.source
-        breaks = f" (breaks: {f.breaks})" if f.breaks else ""
-        fix = f" -> {f.fix}" if f.fix else ""
-        lines.append(f"{where}: {f.severity} [{f.rule}] {f.message}{breaks}{fix}")
+    lines = [format_finding(report.source, f) for f in report.findings]
     errors = sum(f.severity == "error" for f in report.findings)
     warnings = len(report.findings) - errors
     verdict = "ok" if report.ok else "FAILED"
@@ -297,8 +293,18 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+def format_finding(source: str, f: Finding) -> str:
+    """``SOURCE[:LINE]: severity [rule] message (breaks: ...) -> fix``."""
+    where = f"{source}:{f.line}" if f.line else source
+    breaks = f" (breaks: {f.breaks})" if f.breaks else ""
+    fix = f" -> {f.fix}" if f.fix else ""
+    return f"{where}: {f.severity} [{f.rule}] {f.message}{breaks}{fix}"
+
+
 class SourceError(Exception):
-    """A target that could not be read; the message says why."""
+    """A target that could not be read; the message says why (``answered``: an HTTP status)."""
+
+    answered = False
 
 
 def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Finding]]:
@@ -307,10 +313,10 @@ def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Findi
     At most :data:`MAX_BYTES` + 1 bytes are read; a URL gets ``deadline`` seconds in all
     (default :data:`DEADLINE`). Raises :class:`SourceError` with a message that says what to do.
     """
+    if not _is_url(target):
+        return read_file(target), []
     if target.startswith("webcal://"):
         target = "https://" + target.removeprefix("webcal://")
-    if not target.startswith(("http://", "https://")):
-        return read_file(target), []
     deadline = DEADLINE if deadline is None else deadline
     answer: dict[str, object] = {}
 
@@ -332,6 +338,10 @@ def fetch(target: str, deadline: float | None = None) -> tuple[bytes, list[Findi
     if "ok" not in answer:
         raise SourceError(_late(deadline))
     return answer["ok"]
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://", "webcal://"))
 
 
 def _late(deadline: float) -> str:
@@ -379,9 +389,11 @@ def _fetch_url(target: str, seconds: float) -> tuple[bytes, list[Finding]]:
         raise
     except urllib.error.HTTPError as error:
         error.close()  # its socket; the error itself outlives this thread
-        raise SourceError(
+        refused = SourceError(
             f"the server answered {error.code} {error.reason}; check the URL, or ask the publisher"
-        ) from error
+        )
+        refused.answered = True
+        raise refused from error
     except urllib.error.URLError as error:
         raise SourceError(
             f"cannot reach the server: {error.reason}; check the URL and the network"
@@ -458,8 +470,14 @@ def run(targets: list[str], out: TextIO, err: TextIO) -> int:
             data, served = fetch(target)
         except SourceError as error:
             err.write(f"{target}: error: {error}\n")
+            if error.answered:  # a bot challenge or robots rule may say why, for everyone
+                for finding in fetchers.check(target):
+                    if finding.rule in fetchers.EXPLAINING:
+                        err.write(format_finding(target, finding) + "\n")
             status = 1
             continue
+        if _is_url(target):  # and as Google's and Microsoft's fetchers get it
+            served = [*served, *fetchers.check(target, data)]
         try:
             report = check(data, target)
         except RecursionError:  # a reader we do not control went too deep despite MAX_DEPTH
