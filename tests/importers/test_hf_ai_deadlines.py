@@ -348,7 +348,6 @@ def test_offsets_are_written_with_the_human_sign_and_an_abbreviation_is_reported
     assert "Etc/GMT" not in (tmp_path / "out" / "asiaml-2026.yaml").read_text("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="needs UTC±H zones")
 def test_offset_deadlines_validate_and_arrive_at_their_instants(tmp_path, capsys):
     out = tmp_path / "out"
     code, _, stderr = run_import(OFFSETS, out, capsys)
