@@ -246,7 +246,7 @@ def _ids(values: list[str], events: list[Event], feed: FeedInfo, site: Site) -> 
         by_bare.setdefault(e.id, []).append(f"{e.calendar_id}/{e.id}")
     removed = set()
     for build in site.builds:
-        if feed.scope.includes_calendar(build.calendar.id):
+        if feed.scope.includes_calendar(build.calendar):
             removed |= {
                 f"{build.calendar.id}/{i}" if qualified else i for i in build.revisions.removed
             }
@@ -334,9 +334,9 @@ def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
     return [
         r
         for b in site.builds
-        if scope.includes_calendar(b.calendar.id)
+        if scope.includes_calendar(b.calendar)
         for r in b.events
-        if scope.includes_kind(r.event.kind)
+        if scope.includes_event(r.event)
     ]
 
 
