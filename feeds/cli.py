@@ -125,10 +125,12 @@ def _report(problems: list[Problem]) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
+    stored = []
     for cal in calendars:
-        problems.extend(
-            revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal)))
-        )
+        revs = revisions.read(revisions.revisions_path(cal))
+        problems.extend(revisions.stale_problems(cal, revs))
+        stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
+    problems.extend(_feed_warnings(stored))
     errors = _report(problems)
     for cal in calendars:
         print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
@@ -164,7 +166,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args).with_overrides(reload_seconds=0)
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # problems are printed below
     store = Store(settings)
-    errors = _report(store.problems())
+    errors = _report(store.problems() + _feed_warnings(store.site))
     if not errors and not store.site.builds:
         print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
         errors = 1
@@ -199,11 +201,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(errors)} error(s) in the definitions; not serving.", file=sys.stderr)
         return EXIT_INVALID
+    for problem in _feed_warnings(store.site):
+        print(problem, file=sys.stderr)  # and logged again on a reload that changes them
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app(settings, store)
     print(f"Serving {settings.events_dir} at {settings.public_url}/ (Ctrl-C stops)")
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return EXIT_OK
+
+
+def _feed_warnings(source) -> list[Problem]:
+    """Feeds past what clients read (feeds.site.limits): of a built site, or of
+    ``[(calendar, revisions)]`` as they would be published."""
+    from feeds.site import limits
+
+    if isinstance(source, list):
+        return limits.definition_warnings(source, config.from_env())
+    return limits.site_warnings(source)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
