@@ -298,3 +298,33 @@ def test_a_feed_past_a_megabyte_is_warned_about_by_its_size(tmp_path):
     store = Store(settings, write_revisions=False)
     assert size == round(len(store.site.get("/feeds/big.ics").body) / 1_000_000, 2)
     assert {p.path for p in limits.site_warnings(store.site)} == set(by_feed)
+
+
+def test_a_subscribed_selection_keeps_working_when_its_events_leave_the_horizon(write, app_for):
+    """``/feeds/all.ics?ids=...`` picked last year must not become a 400 (which clients show
+    as a broken subscription) once its events are past the horizon: it is empty instead."""
+    write(
+        "old.yaml",
+        """
+        id: old
+        name: Old
+        timezone: UTC
+        events:
+          - id: talk
+            title: Past workshop
+            kind: workshop
+            start: 2025-03-01 09:00
+            duration: 1h
+          - id: later
+            title: Upcoming deadline
+            due: 2026-09-01 12:00
+        """,
+    )
+    client = app_for(today=date(2026, 6, 1)).test_client()
+    for query in ("ids=old/talk", "kind=workshop", "ids=talk&kind=workshop"):
+        response = client.get(f"/feeds/all.ics?{query}")
+        assert response.status_code == 200, (query, response.data)
+        assert uids(response.data) == set(), query
+    assert uids(client.get("/feeds/all.ics?ids=later").data) == {"old/later@feeds.example.org"}
+    assert client.get("/feeds/all.ics?ids=old/nothing").status_code == 400
+    assert client.get("/feeds/deadlines.ics?ids=old/talk").status_code == 400  # not its kind
