@@ -130,7 +130,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         revs = revisions.read(revisions.revisions_path(cal))
         problems.extend(revisions.stale_problems(cal, revs))
         stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
-    problems.extend(_feed_warnings(stored))
+    problems.extend(_feed_warnings(definitions=stored))
     errors = _report(problems)
     for cal in calendars:
         print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
@@ -166,7 +166,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args).with_overrides(reload_seconds=0)
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # problems are printed below
     store = Store(settings)
-    errors = _report(store.problems() + _feed_warnings(store.site))
+    errors = _report(store.problems() + _feed_warnings(store.site))  # warnings do not fail
     if not errors and not store.site.builds:
         print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
         errors = 1
@@ -210,14 +210,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _feed_warnings(source) -> list[Problem]:
-    """Feeds past what clients read (feeds.site.limits): of a built site, or of
-    ``[(calendar, revisions)]`` as they would be published."""
+def _feed_warnings(built=None, definitions=None) -> list[Problem]:
+    """Feeds past what clients read (feeds.site.limits): of a ``built`` site, or of the
+    ``definitions`` (``[(calendar, revisions)]``) as they would be published."""
     from feeds.site import limits
 
-    if isinstance(source, list):
-        return limits.definition_warnings(source, config.from_env())
-    return limits.site_warnings(source)
+    if built is not None:
+        return limits.site_warnings(built)
+    return limits.definition_warnings(definitions or [], config.from_env())
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -123,6 +123,8 @@ def convert(name: str, raw: str) -> object:
         if name == "today":
             return date.fromisoformat(raw.strip())
     except ValueError:
+        if name == "today":
+            raise ConfigError(f"{PREFIX}TODAY={raw!r} is not a date: write YYYY-MM-DD") from None
         raise ConfigError(f"{PREFIX}{name.upper()}={raw!r} is not valid") from None
     return raw
 

@@ -25,7 +25,7 @@ class Scope:
     editions of ``series``; of ``kind`` (None: of any kind); ending at or after ``since``
     (None: whenever).
 
-    ``since`` is a feed's horizon (see :func:`feeds.site.groups.horizon_start`): an event is
+    ``since`` is a feed's horizon (:attr:`feeds.site.resources.Horizon.since`): an event is
     in when its last occurrence ends at or after it (a deadline: its instant is at or after
     it; an all-day event ends at the UTC midnight after its last day), so a repeating event
     with any occurrence inside the horizon is in, whole.
