@@ -32,16 +32,27 @@ def tag_links(feeds: Sequence) -> list[tuple[str, str]]:
     ]
 
 
-def memberships(calendar, feeds: Sequence) -> list[dict]:
-    """The tag and series pages a calendar's page links to: ``[{label, page, url}]``."""
+def main_feeds(feeds: Sequence) -> dict[tuple[str, str], object]:
+    """The main feed of each tag and series (not its deadlines or history), by
+    ``("tag", tag)`` or ``("series", series)``."""
+    out = {}
+    for f in feeds:
+        if not f.archive and f.kind is None and page_of(f) is not None:
+            scope = f.scope
+            out[("tag", scope.tag) if scope.tag is not None else ("series", scope.series)] = f
+    return out
+
+
+def memberships(calendar, group_feeds: dict) -> list[dict]:
+    """The tag and series pages a calendar's page links to: ``[{label, page, feed}]``, from
+    the :func:`main_feeds` of the site (its feeds' scopes decide)."""
+    keys = [("tag", t) for t in calendar.tags] + [("series", calendar.series)]
     out = []
-    for feed in feeds:
-        if feed.archive or feed.kind is not None or page_of(feed) is None:
+    for key in keys:
+        feed = group_feeds.get(key)
+        if feed is None or not feed.scope.includes_calendar(calendar):
             continue
-        scope = feed.scope
-        if not scope.includes_calendar(calendar):
-            continue
-        label = f"Tag {scope.tag}" if scope.tag is not None else f"Series {scope.series}"
+        label = f"Tag {key[1]}" if key[0] == "tag" else f"Series {key[1]}"
         out.append({"label": label, "page": page_of(feed), "feed": feed})
     return out
 
@@ -60,11 +71,18 @@ def contexts(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str,
         page["feeds"].append(feed)
         if feed.kind is None:
             page["feed"] = feed
+    candidates: dict[str, list] = {}  # page -> the calendars that may be on it
+    for b in builds:
+        cal = b.calendar
+        for path in [tag_page(t) for t in cal.tags] + (
+            [series_page(cal.series)] * bool(cal.series)
+        ):
+            candidates.setdefault(path, []).append(cal)
     out = {}
     for path, page in pages.items():
         main = page["feed"]
         scope = main.scope
-        members = [b.calendar for b in builds if scope.includes_calendar(b.calendar)]
+        members = [c for c in candidates.get(path, []) if scope.includes_calendar(c)]
         members.sort(key=_newest_first)
         out[path] = {
             "title": f"Tag: {scope.tag}" if scope.tag is not None else f"Series: {scope.series}",

@@ -119,8 +119,8 @@ class _Renderer:
         self.feeds = feeds
         self.settings = settings
         self._views: dict[str, list[EventView]] = {}
-        self.old = old if old is not None else Generation()
-        self.new = Generation()
+        self.old, self.new = old if old is not None else Generation(), Generation()
+        self.group_feeds = group_pages.main_feeds(feeds)  # what calendar pages link to
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
@@ -352,7 +352,7 @@ class _Renderer:
                 zone=zone,
                 zone_name=zone_name(zone),
                 box=subscribe_box(feed, self.settings, path),
-                memberships=group_pages.memberships(cal, self.feeds),
+                memberships=group_pages.memberships(cal, self.group_feeds),
                 reminders=REMINDER_CHOICES,
                 short_date=short_date,
                 days_html=days_html,
