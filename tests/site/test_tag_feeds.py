@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from feeds import revisions
+from feeds.definitions import loader
 from feeds.doctor import parsers
 from feeds.export import writer as export
 from feeds.serve.app import create_app
 from feeds.serve.store import Store
+from feeds.site import assemble, render_calendar
 from tests.conftest import make_settings
 from tests.pages_support import parse_html, resolve
 from tests.site import conference_years
@@ -256,3 +262,43 @@ def test_the_embed_of_a_tag_feed_shows_the_events_of_its_horizon(world):
     ]
     want = sorted(f"{e.first_start:%Y-%m-%dT%H:%M:%SZ}" for e in deadlines if in_horizon(e))
     assert starts == want and len(want) < len(deadlines)
+
+
+_NAMES = st.sampled_from(
+    ["tags", "Tags", "series", "history", "all", "deadlines", "ml", "ML", "deadlines.ics",
+     "icml", "ICML", "a.b", "x-1", "010"]
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_NAMES, st.lists(_NAMES, max_size=3), st.one_of(st.none(), _NAMES)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_calendar_ids_tags_and_series_never_share_a_url(calendars):
+    """Whatever ids, tags and series collide in spelling or case, each URL of the site is
+    one resource's, case-insensitively, or the definitions are refused."""
+    texts = []
+    for index, (cal_id, tags, series) in enumerate(calendars):
+        head = f"id: '{cal_id}'\nname: C{index}\ntags: {json.dumps(tags)}\n"
+        head += f"series: '{series}'\n" if series else ""
+        texts.append(head + "events:\n  - id: e\n    title: E\n    due: 2026-03-01 12:00 UTC\n")
+    loaded, ids = [], set()
+    for index, text in enumerate(texts):
+        cal, problems = loader.check_text(text, f"c{index}.yaml")
+        if cal is None:
+            assert any(p.severity == "error" and p.line >= 1 for p in problems)
+            continue
+        if cal.id.casefold() in ids:
+            continue  # the loader's folder check refuses the second (tests/definitions)
+        ids.add(cal.id.casefold())
+        loaded.append(cal)
+    settings = make_settings(Path("."), today=date(2026, 1, 1))
+    builds = [
+        render_calendar(c, revisions.reconcile(c, None, revisions.EPOCH), settings) for c in loaded
+    ]
+    paths = list(assemble(builds, settings).resources)
+    assert len({p.casefold() for p in paths}) == len(paths)
