@@ -146,10 +146,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         bad = len({p.path for p in problems if p.severity == "error"})
         print(f"{len(calendars)} calendar(s) valid, {bad} file(s) with errors")
         return EXIT_INVALID if errors else EXIT_OK
+    stored = []
     for cal in calendars:
-        problems.extend(
-            revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal)))
-        )
+        revs = revisions.read(revisions.revisions_path(cal))
+        problems.extend(revisions.stale_problems(cal, revs))
+        stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
+    problems.extend(_feed_warnings(definitions=stored))
     errors = _report(problems)
     for cal in calendars:
         print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
@@ -186,7 +188,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args).with_overrides(reload_seconds=0)
     logging.getLogger("feeds").addHandler(logging.NullHandler())  # problems are printed below
     store = Store(settings)
-    errors = _report(store.problems())
+    errors = _report(store.problems() + _feed_warnings(store.site))  # warnings do not fail
     if errors and args.publish_valid and store.site.builds:
         left_out = health.invalid(store.current().calendars)
         print(
@@ -241,6 +243,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "in /healthz); serving the other calendars.",
             file=sys.stderr,
         )
+    for problem in _feed_warnings(store.site):
+        print(problem, file=sys.stderr)  # and logged again on a reload that changes them
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app(settings, store)
     print(f"Serving {settings.events_dir} at {settings.public_url}/ (Ctrl-C stops)")
@@ -272,6 +276,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if outcome.invalid:
         print(f"{len(outcome.invalid)} written file(s) do not validate (listed above)")
     return EXIT_INVALID if errors else EXIT_OK
+
+
+def _feed_warnings(built=None, definitions=None) -> list[Problem]:
+    """Feeds past what clients read (feeds.site.limits): of a ``built`` site, or of the
+    ``definitions`` (``[(calendar, revisions)]``) as they would be published."""
+    from feeds.site import limits
+
+    if built is not None:
+        return limits.site_warnings(built)
+    return limits.definition_warnings(definitions or [], config.from_env())
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -11,20 +11,32 @@ variable                   meaning                      default
 ``FEEDS_TRUSTED_PROXIES``  proxies whose X-Forwarded-*  ``0`` (none)
 ``FEEDS_RELOAD_SECONDS``   how often to look for edits  ``1`` (0 = never)
 ``FEEDS_STATS_DIR``        where workers pool stats     empty (per process)
+``FEEDS_HORIZON_DAYS``     recent past kept in merged   ``90``
+                           and tag feeds, in days
+``FEEDS_TODAY``            the build date (YYYY-MM-DD)  empty: today's date in UTC, at each build
 =========================  ===========================  ========================================
+
+The horizon: ``/feeds/all.ics``, ``/feeds/deadlines.ics`` and the tag feeds hold the events
+that end on or after the build date less ``horizon_days`` (upcoming events and a recent
+past); ``/feeds/history/...`` holds them all. 90 days is about the review period of a
+conference: a paper deadline stays in the feed until its notification, which is its own
+event, has come too. The build date is stated in every feed with a horizon and in
+``feeds.json``; :func:`build_date` is the one place the clock is read, and ``today`` pins
+it (tests, reproducible builds).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from feeds.definitions.values import parse_duration
 from feeds.errors import ConfigError
 
 PREFIX = "FEEDS_"
+MAX_HORIZON_DAYS = 36_600  # a century: longer is no horizon at all (use /feeds/history/)
 _PROJECT_EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 
@@ -45,6 +57,8 @@ class Settings:
     trusted_proxies: int = 0
     reload_seconds: float = 1.0
     stats_dir: str = ""
+    horizon_days: int = 90
+    today: date | None = None  # None: the UTC date at each build (see build_date)
 
     def __post_init__(self):
         if not self.events_dir:
@@ -62,6 +76,15 @@ class Settings:
             raise ConfigError("the number of trusted proxies cannot be negative")
         if self.reload_seconds < 0:
             raise ConfigError("the reload interval cannot be negative (0 turns reloading off)")
+        if not 0 <= self.horizon_days <= MAX_HORIZON_DAYS:
+            raise ConfigError(
+                f"the horizon must be 0 to {MAX_HORIZON_DAYS:,} days, not {self.horizon_days}: "
+                "how many days of past events the merged and tag feeds keep"
+            )
+        if self.today is not None and (
+            isinstance(self.today, datetime) or not isinstance(self.today, date)
+        ):
+            raise ConfigError(f"today must be a date such as 2026-12-01, not {self.today!r}")
 
     @property
     def max_age(self) -> int:
@@ -95,6 +118,20 @@ def convert(name: str, raw: str) -> object:
             return int(raw)
         if name == "reload_seconds":
             return float(raw)
+        if name == "horizon_days":
+            return int(raw)
+        if name == "today":
+            return date.fromisoformat(raw.strip())
     except ValueError:
+        if name == "today":
+            raise ConfigError(f"{PREFIX}TODAY={raw!r} is not a date: write YYYY-MM-DD") from None
         raise ConfigError(f"{PREFIX}{name.upper()}={raw!r} is not valid") from None
     return raw
+
+
+def build_date(settings: Settings, now: datetime | None = None) -> date:
+    """The date the site is built as of: ``settings.today``, else the UTC date of ``now``
+    (the clock's when not given). The one place the clock decides what is "upcoming"."""
+    if settings.today is not None:
+        return settings.today
+    return (now or datetime.now(UTC)).astimezone(UTC).date()

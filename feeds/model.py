@@ -168,6 +168,12 @@ class Calendar:
     timezone: str = DEFAULT_TIMEZONE
     location: str = ""
     sources: tuple[Link, ...] = ()
+    #: Area labels (lower-case slugs such as ``machine-learning``): the calendar is in the
+    #: cross-calendar feeds of each (``/feeds/tags/<tag>.ics``).
+    tags: tuple[str, ...] = ()
+    #: The series the calendar is an edition of (a lower-case slug such as ``icml``), or "":
+    #: ``/feeds/series/<series>.ics`` holds every edition.
+    series: str = ""
     path: str = field(default="", compare=False)
 
     def event(self, event_id: str) -> Event | None:

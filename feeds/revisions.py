@@ -157,20 +157,23 @@ class _Fingerprints:
 
 
 def header_fingerprints(calendar: Calendar) -> tuple[str, str]:
-    """(everything the calendar says about itself, its default location)."""
-    return (
-        _digest(
-            (
-                calendar.name,
-                calendar.description,
-                calendar.url,
-                calendar.timezone,
-                calendar.location,
-                calendar.sources,
-            )
-        ),
-        _digest(calendar.location),
+    """(everything the calendar says about itself, its default location).
+
+    Its tags and series decide which tag and series feeds hold its events, so an edit of
+    them moves those feeds' Last-Modified; they are left out when empty, so a calendar
+    without them keeps the fingerprint it had before they existed.
+    """
+    own = (
+        calendar.name,
+        calendar.description,
+        calendar.url,
+        calendar.timezone,
+        calendar.location,
+        calendar.sources,
     )
+    if calendar.tags or calendar.series:
+        own += (calendar.tags, calendar.series)
+    return (_digest(own), _digest(calendar.location))
 
 
 def reconcile(

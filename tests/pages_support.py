@@ -18,6 +18,7 @@ import pytest
 from feeds import config
 from feeds.serve import app as web
 from feeds.serve.store import Store
+from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
 KOREAN_ID = "hanguk-2026"
@@ -98,7 +99,9 @@ def write_events(folder: Path, *, icml: bool = True) -> Path:
 
 
 def settings_for(folder: Path, public_url: str = "https://feeds.example.org") -> config.Settings:
-    return config.Settings(events_dir=str(folder), public_url=public_url, reload_seconds=0)
+    return config.Settings(
+        events_dir=str(folder), public_url=public_url, reload_seconds=0, today=TODAY
+    )
 
 
 def make_app(folder: Path, public_url: str = "https://feeds.example.org", **overrides):

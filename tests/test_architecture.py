@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "feeds"
 LAYERS = (
     ("feeds", "feeds.errors", "feeds.timefmt", "feeds.gctune"),
     ("feeds.tz",),
-    ("feeds.model", "feeds.scope"),
-    ("feeds.occurrences",),
+    ("feeds.model",),
+    ("feeds.occurrences", "feeds.scope"),
     ("feeds.definitions",),
     ("feeds.config",),
     ("feeds.revisions",),

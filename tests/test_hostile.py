@@ -31,7 +31,7 @@ from feeds.doctor import parsers
 from feeds.errors import DefinitionError
 from feeds.serve.app import create_app
 from feeds.serve.store import Store
-from tests.conftest import BUNDLED, make_settings
+from tests.conftest import BUNDLED, TODAY, make_settings
 
 PATH = "events/hostile.yaml"
 PUBLIC = "https://feeds.example.org"
@@ -412,7 +412,7 @@ def definition(where: str, key: str, value: str) -> str:
 
 def rendered_site(calendars) -> site.Site:
     settings = config.Settings(
-        events_dir="events", public_url=PUBLIC, uid_domain="feeds.example.org"
+        events_dir="events", public_url=PUBLIC, uid_domain="feeds.example.org", today=TODAY
     )
     builds = [
         site.render_calendar(c, revisions.reconcile(c, None, revisions.EPOCH), settings)

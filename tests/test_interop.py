@@ -260,15 +260,28 @@ def serve(name: str, folder: Path) -> Served:
 
 
 def feed_members(feed: dict, calendars: dict[str, Calendar]) -> list[Event]:
-    """The model's events in a feed of feeds.json, by the URL rules in the README."""
-    if feed["calendar"] is None:  # /feeds/all.ics, /feeds/deadlines.ics
-        assert feed["id"] in ("all", "deadlines"), feed
-        everything = [e for c in calendars.values() for e in c.events]
-        if feed["id"] == "deadlines":
-            return [e for e in everything if e.kind == "deadline"]
-        return everything
+    """The model's events in a feed of feeds.json, by the URL rules in the README (and
+    docs/feeds.md: tags, series, the horizon)."""
+    if feed["calendar"] is None:  # all, deadlines, tags/<tag>, series/<series>, history/...
+        assert feed["id"].removeprefix("history/") in ("all", "deadlines") or feed.get("tag")
+        everything = [
+            e
+            for c in calendars.values()
+            if feed.get("tag") in (None, *c.tags) and feed.get("series") in (None, c.series)
+            for e in c.events
+            if feed["kind"] in (None, e.kind)
+        ]
+        if "horizon" not in feed:
+            return everything
+        since = datetime.fromisoformat(feed["horizon"]["since"])
+        return [e for e in everything if occurrences.instant(_last_end(e)) >= since]
     events = calendars[feed["calendar"]].events
     return [e for e in events if feed["kind"] is None or e.kind == feed["kind"]]
+
+
+def _last_end(event: Event):
+    start, end = occurrences.last(event)
+    return start if end is None else end
 
 
 @pytest.fixture(scope="module", params=["bundled", "corpus"])
@@ -644,7 +657,7 @@ def test_feeds_check_passes_every_feed_we_serve(tmp_path):
     assert built.returncode == 0, built.stderr
     site = tmp_path / "site"
     feed_files = sorted(str(p) for p in (site / "feeds").rglob("*.ics"))
-    assert len(feed_files) == 9  # all, deadlines, icml-2026 and its six kinds
+    assert len(feed_files) == 11  # all, deadlines, their histories, icml-2026, its six kinds
     done = feeds("check", *feed_files, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout
     verdicts = [line for line in done.stdout.splitlines() if ": ok: " in line]

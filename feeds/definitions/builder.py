@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feeds import tz
 from feeds.definitions import yamlsource
-from feeds.definitions.checks import MAX_DESCRIPTION, URL_PATTERN, Context
+from feeds.definitions.checks import MAX_DESCRIPTION, MAX_TAGS, URL_PATTERN, Context
 from feeds.definitions.repeats import Repeats
 from feeds.definitions.yamlsource import Located
 from feeds.errors import Problem
@@ -62,10 +62,11 @@ EVENT_KEYS = (
     "timezone",
     "repeat",
 )
-#: Ids used in URLs next to calendar ids (``/feeds/all.ics``).
-RESERVED_CALENDAR_IDS = ("all", "deadlines")
+#: Ids used in URLs next to calendar ids: the merged feeds (``/feeds/all.ics``) and the
+#: folders of the cross-calendar feeds (``/feeds/tags/...``, ``/feeds/series/...``,
+#: ``/feeds/history/...``), which a calendar's own ``/feeds/<id>/<kind>.ics`` would overlap.
+RESERVED_CALENDAR_IDS = ("all", "deadlines", "tags", "series", "history")
 MAX_EVENTS = 100_000
-MAX_TAGS = 50
 
 
 def check_with(
@@ -104,7 +105,8 @@ class Builder(Repeats):
             self.problem(
                 root_ctx,
                 "id",
-                f"calendar id '{cal_id}' is reserved for a merged feed",
+                f"calendar id '{cal_id}' is reserved for a merged feed of the site "
+                f"(/feeds/{url_key(cal_id)}...)",
                 "choose another id",
             )
         name = self.text(root_ctx, "name", required=True)
@@ -112,9 +114,8 @@ class Builder(Repeats):
         if "timezone" in data:
             zone = self.zone(root_ctx, "timezone", data["timezone"]) or DEFAULT_TIMEZONE
         sources = self.sources(root_ctx)
-        self.slugs(root_ctx, "tags", "tag", MAX_TAGS)  # calendar tags and series name URLs
-        if root_ctx.mapping.get("series") is not None:
-            self.slug(root_ctx, "series", root_ctx.mapping["series"], "series")
+        tags = self.calendar_tags(root_ctx)
+        series = self.series(root_ctx)
         events = self.events(root_ctx, cal_id, zone)
         return Calendar(
             id=cal_id,
@@ -125,6 +126,8 @@ class Builder(Repeats):
             timezone=zone,
             location=self.text(root_ctx, "location"),
             sources=sources,
+            tags=tags,
+            series=series,
             path=self.path,
         )
 

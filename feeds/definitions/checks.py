@@ -22,6 +22,8 @@ from feeds.errors import Problem
 MAX_DESCRIPTION = 10_000
 MAX_TEXT = 1_000
 MAX_URL = 2_000
+#: Most tags an event, or a calendar, may have.
+MAX_TAGS = 50
 #: Control characters refused in text: C0 except TAB and LF (so CR too), DEL, and C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {
@@ -142,20 +144,6 @@ class Checks:
             return ""
         return text
 
-    def slugs(self, ctx: Context, key: str, what: str, limit: int) -> tuple[str, ...]:
-        """A list of slugs (a single one is a list of one), each checked; duplicates dropped."""
-        raw = ctx.mapping.get(key, [])
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list):
-            self.problem(ctx, key, f"'{key}' must be a list", f"write {key}: [a-word, another]")
-            return ()
-        if len(raw) > limit:
-            self.problem(ctx, key, f"{len(raw)} {key} is over the limit of {limit}", "keep a few")
-            return ()
-        found = [self.slug(ctx, key, item, what) for item in raw]
-        return tuple(dict.fromkeys(s for s in found if s))
-
     def url(self, ctx: Context, key: str) -> str:
         text = self.text(ctx, key, limit=MAX_URL)
         if text and not URL_PATTERN.fullmatch(text):
@@ -167,6 +155,78 @@ class Checks:
             )
             return ""
         return text
+
+    def calendar_tags(self, ctx: Context) -> tuple[str, ...]:
+        """The calendar's ``tags``: slugs, lower-cased (``ML`` is the tag ``ml``, one URL).
+
+        Each names the feeds ``/feeds/tags/<tag>.ics``; a tag given twice, in any case,
+        is refused at the line, as two spellings of one URL.
+        """
+        raw = ctx.mapping.get("tags")
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.problem(
+                ctx,
+                "tags",
+                "'tags' must be a list of tags",
+                "write tags: [machine-learning, computer-vision]",
+            )
+            return ()
+        if len(raw) > MAX_TAGS:
+            self.problem(
+                ctx,
+                "tags",
+                f"{len(raw)} tags is over the limit of {MAX_TAGS}",
+                "keep the few areas the calendar belongs to",
+            )
+            return ()
+        out: dict[str, str] = {}  # the tag -> as written
+        for item in raw:
+            slug = self.group_slug(ctx, "tags", item, "tag")
+            if not slug:
+                return ()
+            if slug in out:
+                same = "" if out[slug] == str(item) else f" (as '{out[slug]}': tags ignore case)"
+                self.problem(
+                    ctx,
+                    "tags",
+                    f"tag '{item}' is listed twice{same}",
+                    "list each tag once; its feed is /feeds/tags/" + slug + ".ics",
+                )
+                return ()
+            out[slug] = str(item)
+        return tuple(out)
+
+    def series(self, ctx: Context) -> str:
+        """The calendar's ``series``: one slug, lower-cased (``/feeds/series/<series>.ics``)."""
+        raw = ctx.mapping.get("series")
+        if raw is None:
+            return ""
+        if isinstance(raw, list | Located):
+            self.problem(
+                ctx,
+                "series",
+                "'series' must be one name, not a list or a mapping",
+                "write series: icml (a calendar is an edition of one series)",
+            )
+            return ""
+        return self.group_slug(ctx, "series", raw, "series")
+
+    def group_slug(self, ctx: Context, key: str, value: object, what: str) -> str:
+        """A tag or series name: a slug (full match), lower-cased; "" and a problem if not."""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.problem(
+                ctx,
+                key,
+                f"{what} {value!r} is not a name",
+                f"write the {what} as a word such as machine-learning (quote it if YAML reads "
+                "it as something else)",
+            )
+            return ""
+        return self.slug(ctx, key, value, what).lower()
 
     def zone(self, ctx: Context, key: str, name: object) -> str | None:
         if isinstance(name, int) and not isinstance(name, bool):  # timezone: -8

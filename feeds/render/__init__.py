@@ -2,7 +2,8 @@
 
 The HTML pages are :mod:`pages` (the renderer and what it keeps between renders,
 :mod:`page_cache`), made of :mod:`views` (events and agenda rows as the templates show
-them), :mod:`boxes` (subscribe boxes), :mod:`paths` (page URLs, relative links) and
+them), :mod:`boxes` (subscribe boxes), :mod:`group_pages` (the tag and series pages),
+:mod:`paths` (page URLs, relative links) and
 :mod:`assets` (static files, QR codes). May import the model, :mod:`feeds.scope`,
 :mod:`feeds.tz`, :mod:`feeds.occurrences`, the value types of :mod:`feeds.revisions` and
 config; never :mod:`feeds.site` or :mod:`feeds.serve`.

@@ -72,5 +72,7 @@ def assets(feeds: Sequence, settings: Settings) -> dict[str, tuple[bytes, str]]:
     for name, body in static_files().items():
         out[f"/static/{name}"] = (body, STATIC_TYPES[posixpath.splitext(name)[1]])
     for feed in feeds:
+        if getattr(feed, "archive", False):
+            continue  # a full history is not offered for subscribing: no QR code
         out[qr_path(feed.id)] = (qr_svg(settings.public_url + feed.path), SVG_TYPE)
     return out

@@ -22,6 +22,7 @@ URLs::
     /                                   index: calendars and the merged feeds
     /calendars/<calendar>/              agenda, subscribe box, per-event links, picker
     /calendars/<calendar>/<kinds>/      the same for one kind (the kind filter)
+    /tags/<tag>/, /series/<series>/     the feeds spanning calendars (render.group_pages)
     /embed/<feed-id>/                   compact agenda that other sites may frame
     /examples/widget/                   the cross-origin widget, demonstrated
     /qr/<feed-id>.svg                   QR code of the feed URL
@@ -43,6 +44,7 @@ from markupsafe import Markup, escape
 from feeds import tz
 from feeds.config import Settings
 from feeds.model import Calendar
+from feeds.render import group_pages
 from feeds.render.assets import assets, qr_data_uri, qr_path, qr_svg, static_files, static_path
 from feeds.render.boxes import SubscribeBox, subscribe_box
 from feeds.render.page_cache import Generation, PageCache
@@ -117,8 +119,8 @@ class _Renderer:
         self.feeds = feeds
         self.settings = settings
         self._views: dict[str, list[EventView]] = {}
-        self.old = old if old is not None else Generation()
-        self.new = Generation()
+        self.old, self.new = old if old is not None else Generation(), Generation()
+        self.group_feeds = group_pages.main_feeds(feeds)  # what calendar pages link to
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
@@ -184,8 +186,8 @@ class _Renderer:
     def feed_agenda(self, feed, zone: str) -> list[Day]:
         """``agenda(feed_views(feed), zone)``, from the build's agenda when it has one build."""
         scope = feed.scope
-        builds = [b for b in self.builds if scope.includes_calendar(b.calendar.id)]
-        if len(builds) != 1:
+        builds = [b for b in self.builds if scope.includes_calendar(b.calendar)]
+        if len(builds) != 1 or scope.since is not None:
             return self.agenda(self.feed_views(feed), zone)
         # the build's agenda split by kind: equal to filtering it by scope.includes_kind
         return self.build_agenda(builds[0], zone, scope.kind)
@@ -255,14 +257,18 @@ class _Renderer:
         for build in self.builds:
             out.update(self.calendar_and_embeds(build))
         for feed in self.feeds:
-            if feed.calendar_id is None:
+            if feed.calendar_id is None and not feed.archive:
                 out[embed_page(feed.id)] = self.embed(feed)
+        groups = group_pages.contexts(self.builds, self.feeds, self.settings)
+        for path, context in groups.items():
+            out[path] = self.page("group.html", path, **context)
         out["/examples/widget/"] = self.widget_example()
         # the order of render_all's result is the order pages were added before caching
         order = ["/"]
         for build in self.builds:
             order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
-        order.extend(embed_page(f.id) for f in self.feeds)
+        order.extend(embed_page(f.id) for f in self.feeds if not f.archive)
+        order.extend(groups)
         order.append("/examples/widget/")
         return {p: out[p] for p in order}
 
@@ -289,9 +295,10 @@ class _Renderer:
             cal = build.calendar
             days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
             cards.append(_index_card(cal, days, self.feeds))
-        merged = [f for f in self.feeds if f.calendar_id is None]
+        merged = [f for f in self.feeds if f.group == "site" and not f.archive]
         boxes = [subscribe_box(f, self.settings, "/") for f in merged]
-        return self.page("index.html", "/", cards=cards, boxes=boxes, short_date=short_date)
+        tags, dates = group_pages.tag_links(self.feeds), short_date
+        return self.page("index.html", "/", cards=cards, boxes=boxes, tags=tags, short_date=dates)
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -345,6 +352,7 @@ class _Renderer:
                 zone=zone,
                 zone_name=zone_name(zone),
                 box=subscribe_box(feed, self.settings, path),
+                memberships=group_pages.memberships(cal, self.group_feeds),
                 reminders=REMINDER_CHOICES,
                 short_date=short_date,
                 days_html=days_html,
@@ -357,9 +365,9 @@ class _Renderer:
         return [
             v
             for b in self.builds
-            if scope.includes_calendar(b.calendar.id)
+            if scope.includes_calendar(b.calendar)
             for v in self.views(b)
-            if scope.includes_kind(v.event.kind)
+            if scope.includes_event(v.event)
         ]
 
     def embed_row(self, row: Row, zone: str) -> Markup:
@@ -408,7 +416,7 @@ def _feed_zone(feed) -> str:
 def _feed_page(feed) -> str:
     """The page showing a feed's events: its kind's page, its calendar's, or the index."""
     if feed.calendar_id is None:
-        return "/"
+        return group_pages.page_of(feed) or "/"
     if feed.kind is None:
         return calendar_page(feed.calendar_id)
     return kind_page(feed.calendar_id, feed.kind)

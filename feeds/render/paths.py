@@ -40,3 +40,13 @@ def relative(from_page: str, to: str) -> str:
     if rel == "./" or rel == ".":
         rel = "./"
     return rel + (f"?{extra}" if extra else "") + (f"#{fragment}" if fragment else "")
+
+
+def tag_page(tag: str) -> str:
+    """The page of a tag's feeds and calendars."""
+    return f"/tags/{tag}/"
+
+
+def series_page(series: str) -> str:
+    """The page of a series' feed and editions."""
+    return f"/series/{series}/"

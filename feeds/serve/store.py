@@ -49,13 +49,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds import site
+from feeds import config, site
 from feeds.config import Settings
 from feeds.definitions import loader
 from feeds.errors import Problem
 from feeds.model import url_key
 from feeds.serve import files, health
 from feeds.serve.files import SETTLE_SECONDS, FileState
+from feeds.site import limits
 
 log = logging.getLogger("feeds")
 
@@ -101,6 +102,7 @@ class Store:
         self._site_problem: Problem | None = None
         self._summary = ""  # the last logged line on files with errors
         self._reassemble = False
+        self._feed_warnings: list[Problem] = []
         self._lock = threading.Lock()
         self._next_check = 0.0
         self.cache = site.SiteCache()  # pages, page resources, selections: kept across reloads
@@ -147,7 +149,11 @@ class Store:
         self._next_check = min(self._next_check, moment)
 
     def _refresh(self) -> bool:
-        changed = self._reassemble
+        # a new build date moves the horizon of the merged and tag feeds (feeds.site.groups)
+        horizon = self._snapshot.site.horizon
+        changed = self._reassemble or (
+            horizon is not None and horizon.build_date != config.build_date(self.settings)
+        )
         try:
             paths = loader.definition_files(self.folder)
         except OSError as exc:
@@ -244,6 +250,10 @@ class Store:
         self._site_problem = None
         self._reassemble = False
         self._owners = {s.build.calendar.id: s.path for s in served}
+        warnings = limits.site_warnings(new_site)  # feeds past what clients read
+        for warning in set(warnings) - set(self._feed_warnings):
+            log.warning("%s", warning)
+        self._feed_warnings = warnings
         return new_site
 
     def _resolve_ids(self) -> list[FileState]:

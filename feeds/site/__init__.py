@@ -2,7 +2,9 @@
 
 Owns what a URL answers (:mod:`resources`), the feeds each calendar gives (each
 with the :class:`feeds.scope.Scope` of events it holds) and how calendars are
-joined into the site (:mod:`build`), the response-header policy shared by the
+joined into the site (:mod:`build`), the feeds spanning calendars: merged, per tag,
+per series, with their horizon and full histories (:mod:`groups`), the warning for
+feeds too big for clients (:mod:`limits`), the response-header policy shared by the
 live app and static hosts (:mod:`response_headers`), feeds narrowed by a
 subscriber's query (:mod:`selection`), and what a live site keeps between
 builds and requests (:mod:`cache`, one :class:`SiteCache` the caller owns).

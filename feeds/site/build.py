@@ -24,6 +24,7 @@ from feeds.render import ics, pages
 from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
+from feeds.site import groups
 from feeds.site.cache import SiteCache
 from feeds.site.resources import (
     CALENDAR_TYPE,
@@ -31,6 +32,7 @@ from feeds.site.resources import (
     JSON_TYPE,
     CalendarBuild,
     FeedInfo,
+    Horizon,
     Resource,
     Site,
 )
@@ -199,46 +201,23 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         feeds.extend(build.feeds)
     # every event, already in feed order (the merged feeds' own sort then costs little)
     everything = sorted((r for b in ordered for r in (b.by_start or b.events)), key=ics.sort_key)
-    modified = max((b.revisions.modified for b in ordered), default=EPOCH)
-    zones = {b.calendar.timezone for b in ordered}
-    merged_zone = zones.pop() if len(zones) == 1 else "UTC"
-    for feed_id, name, description, scope in (
-        (
-            "all",
-            settings.site_name,
-            f"Every event of every calendar on {settings.site_name}.",
-            Scope(),
-        ),
-        (
-            "deadlines",
-            f"{settings.site_name}: deadlines",
-            f"Every deadline of every calendar on {settings.site_name}.",
-            # one scope builds the feed and is registered with it, so selections
-            # (?times=utc, ?alarm=), /embed/deadlines/ and feeds.json agree with the feed
-            Scope(kind="deadline"),
-        ),
-    ):
-        if scope == Scope():
-            subset = everything  # every event: no filter to run
-        else:
-            subset = [r for r in everything if scope.includes(r.event)]
-        path = f"/feeds/{feed_id}.ics"
-        header = ics.FeedHeader(
-            name, description, settings.public_url + "/", merged_zone, settings.refresh
-        )
-        resources[path] = Resource(
-            path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
-        )
-        info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
-        feeds.insert(0 if feed_id == "all" else 1, info)
+    horizon = groups.horizon_of(settings)
+    # the site's own resources (feeds.json, pages) state the build date: they change with it
+    modified = max([b.revisions.modified for b in ordered] + [horizon.moment])
+    first, last = groups.cross_feeds(ordered, everything, settings, horizon)
+    for _, resource in first + last:
+        resources[resource.path] = resource
+    feeds = [info for info, _ in first] + feeds + [info for info, _ in last]
     site_feeds = tuple(feeds)
     resources["/feeds.json"] = Resource(
-        "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
+        "/feeds.json", feeds_json(site_feeds, settings, horizon), JSON_TYPE, modified, cors=True
     )
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
     for path, (body, media_type) in pages.assets(site_feeds, settings).items():
         resources[path] = Resource(path, body, media_type, modified)
-    return Site(MappingProxyType(resources), site_feeds, ordered, settings, cache)
+    return Site(
+        MappingProxyType(resources), site_feeds, ordered, settings, cache=cache, horizon=horizon
+    )
 
 
 def _page_resources(
@@ -280,24 +259,48 @@ def event_path(event: Event) -> str:
     return f"/events/{event.calendar_id}/{event.id}.ics"
 
 
-def feeds_json(feeds: tuple[FeedInfo, ...], settings: Settings) -> bytes:
-    """The machine-readable index of every feed."""
+def feeds_json(
+    feeds: tuple[FeedInfo, ...], settings: Settings, horizon: Horizon | None = None
+) -> bytes:
+    """The machine-readable index of every feed.
+
+    Feeds spanning calendars say what they collect (``tag``, ``series``); a feed with a
+    horizon says from when (``horizon``) and where its full history is (``history``); a
+    history says it is an ``archive``. The build date those horizons were decided by is
+    ``build_date``.
+    """
     base = settings.public_url
     items = []
     for f in feeds:
         url = base + f.path
-        items.append(
-            {
-                "id": f.id,
-                "name": f.name,
-                "description": f.description,
-                "calendar": f.calendar_id,
-                "kind": f.kind,
-                "url": url,
-                "webcal": webcal(url),
-                "events": f.event_count,
-                "last_modified": iso_utc(f.last_modified),
+        item = {
+            "id": f.id,
+            "name": f.name,
+            "description": f.description,
+            "calendar": f.calendar_id,
+            "kind": f.kind,
+            "url": url,
+            "webcal": webcal(url),
+            "events": f.event_count,
+            "last_modified": iso_utc(f.last_modified),
+        }
+        if f.scope.tag is not None:
+            item["tag"] = f.scope.tag
+        if f.scope.series is not None:
+            item["series"] = f.scope.series
+        if f.horizon is not None:
+            item["horizon"] = {
+                "build_date": f.horizon.build_date.isoformat(),
+                "days": f.horizon.days,
+                "since": iso_utc(f.horizon.since),
             }
-        )
-    data = {"site": settings.site_name, "feeds": items}
+            item["history"] = base + f.history_path
+        if f.archive:
+            item["archive"] = True
+        items.append(item)
+    data: dict = {"site": settings.site_name}
+    if horizon is not None:
+        data["build_date"] = horizon.build_date.isoformat()
+        data["horizon_days"] = horizon.days
+    data["feeds"] = items
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

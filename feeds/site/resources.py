@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from feeds.config import Settings
@@ -44,10 +44,37 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Horizon:
+    """How much past the feeds with a horizon keep: from ``days`` before ``build_date``.
+
+    The build date is :func:`feeds.config.build_date` of the settings, decided once per
+    assembly and stated in each such feed and in ``feeds.json``.
+    """
+
+    build_date: date
+    days: int
+
+    @property
+    def since(self) -> datetime:
+        """The instant the horizon starts: the UTC midnight ``days`` before the build date."""
+        try:
+            first = self.build_date - timedelta(days=self.days)
+        except OverflowError:
+            first = date.min
+        return datetime.combine(first, time(), UTC)
+
+    @property
+    def moment(self) -> datetime:
+        """When this horizon began to apply (the build date's UTC midnight): its feeds
+        changed then, so their Last-Modified is at least this."""
+        return datetime.combine(self.build_date, time(), UTC)
+
+
+@dataclass(frozen=True)
 class FeedInfo:
     """A feed as listed in ``feeds.json`` and on the pages."""
 
-    id: str  # "icml-2026", "icml-2026/deadlines", "all", "deadlines"
+    id: str  # "icml-2026", "icml-2026/deadlines", "all", "tags/vision", "history/all"
     name: str
     description: str
     path: str
@@ -55,15 +82,33 @@ class FeedInfo:
     last_modified: datetime
     scope: Scope = Scope()  # which events it holds
     header: ics.FeedHeader | None = field(default=None, compare=False, repr=False)
+    #: the horizon its scope's ``since`` comes from, for feeds that have one
+    horizon: Horizon | None = None
+    #: a feed with a horizon: the path of the same feed with every past event
+    history_path: str = ""
+    #: the full history of a feed with a horizon: an archive, not offered for subscribing
+    archive: bool = False
 
     @property
     def calendar_id(self) -> str | None:
-        """The calendar it is one of the feeds of; None for the merged feeds."""
+        """The calendar it is one of the feeds of; None for feeds spanning calendars."""
         return self.scope.calendar_id
 
     @property
     def kind(self) -> str | None:
         return self.scope.kind
+
+    @property
+    def group(self) -> str:
+        """What it collects: ``calendar`` (one calendar's), ``tag``, ``series`` or ``site``
+        (every calendar's: ``all``, ``deadlines``), histories included."""
+        if self.scope.calendar_id is not None:
+            return "calendar"
+        if self.scope.tag is not None:
+            return "tag"
+        if self.scope.series is not None:
+            return "series"
+        return "site"
 
 
 @dataclass(frozen=True)
@@ -87,6 +132,7 @@ class Site:
     feeds: tuple[FeedInfo, ...]
     builds: tuple[CalendarBuild, ...]
     settings: Settings | None = None  # what it was built with (max-age for static hosts)
+    horizon: Horizon | None = None  # the build date and horizon of its merged and tag feeds
     #: the cache it was assembled with: the default for its selections (feeds.site.selection)
     cache: SiteCache | None = field(default=None, compare=False, repr=False)
 

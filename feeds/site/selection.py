@@ -192,7 +192,9 @@ def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selec
         if count > MAX_VALUES:
             raise SelectionError(f"too many values: at most {MAX_VALUES}")
         raw.setdefault(name, []).extend(items)
-    events = [r.event for r in feed_events(site, feed)]
+    # values are checked against every event the feed ever held: an event that left its
+    # horizon must not turn a subscribed ?ids= or ?kind= URL into a 400
+    events = [r.event for r in feed_events(site, feed, horizon=False)]
     return Selection(
         kinds=_kinds(raw.get("kind", []), events, feed),
         tags=_tags(raw.get("tags", []), events),
@@ -246,7 +248,7 @@ def _ids(values: list[str], events: list[Event], feed: FeedInfo, site: Site) -> 
         by_bare.setdefault(e.id, []).append(f"{e.calendar_id}/{e.id}")
     removed = set()
     for build in site.builds:
-        if feed.scope.includes_calendar(build.calendar.id):
+        if feed.scope.includes_calendar(build.calendar):
             removed |= {
                 f"{build.calendar.id}/{i}" if qualified else i for i in build.revisions.removed
             }
@@ -328,15 +330,15 @@ def duration_words(value: timedelta) -> str:
 # -- rendering ------------------------------------------------------------------
 
 
-def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
-    """The rendered events ``feed.scope`` includes."""
-    scope = feed.scope
+def feed_events(site: Site, feed: FeedInfo, horizon: bool = True) -> list[ics.RenderedEvent]:
+    """The rendered events ``feed.scope`` includes (``horizon=False``: whenever they are)."""
+    scope = feed.scope if horizon else replace(feed.scope, since=None)
     return [
         r
         for b in site.builds
-        if scope.includes_calendar(b.calendar.id)
+        if scope.includes_calendar(b.calendar)
         for r in b.events
-        if scope.includes_kind(r.event.kind)
+        if scope.includes_event(r.event)
     ]
 
 

@@ -24,7 +24,7 @@ def test_slugs_are_accepted(keys):
     [
         ("tags: [machine learning]\n", 1, "tag 'machine learning' cannot be used in a URL"),
         ("tags: {a: b}\n", 1, "'tags' must be a list"),
-        ("series: [icml]\n", 1, "series must be text"),
+        ("series: [icml]\n", 1, "'series' must be one name"),
         ("series: 'icml/2026'\n", 1, "series 'icml/2026' cannot be used in a URL"),
         ("tags: [" + ", ".join(f"t{n}" for n in range(51)) + "]\n", 1, "51 tags is over"),
     ],

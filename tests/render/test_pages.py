@@ -106,7 +106,9 @@ def test_the_expected_pages_exist(the_site):
         "/examples/widget/",
     }
     assert expected <= paths
-    assert {f"/embed/{f.id}/" for f in the_site.feeds} <= paths
+    assert {f"/embed/{f.id}/" for f in the_site.feeds if not f.archive} <= paths
+    # a full history (/feeds/history/...) is an archive, not offered for embedding
+    assert not {f"/embed/{f.id}/" for f in the_site.feeds if f.archive} & paths
     for path in paths:  # pages are paths ending in "/" (static-export friendly), no query
         assert path.endswith("/") and "?" not in path
 
@@ -266,8 +268,8 @@ def test_qr_code_is_an_svg_of_the_feed_url(client, the_site):
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.find("{http://www.w3.org/2000/svg}title").text == FEED_URL
     assert response.data == pages.qr_svg(FEED_URL)
-    for feed in the_site.feeds:
-        assert the_site.get(f"/qr/{feed.id}.svg") is not None
+    for feed in the_site.feeds:  # a history is an archive, not offered for subscribing
+        assert (the_site.get(f"/qr/{feed.id}.svg") is None) == feed.archive, feed.id
 
 
 def test_embed_snippet_on_each_feed_page(client):
