@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "path", nargs="?", help="a definition file or folder (default: the events folder)"
     )
+    p.add_argument(
+        "--resolve",
+        action="store_true",
+        help="merge both sides of a git conflict in a revisions file (higher SEQUENCE wins)",
+    )
     p.set_defaults(func=cmd_revise)
 
     p = sub.add_parser("serve", help="serve the feeds and pages over HTTP")
@@ -126,9 +131,12 @@ def _report(problems: list[Problem]) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
     for cal in calendars:
-        problems.extend(
-            revisions.stale_problems(cal, revisions.read(revisions.revisions_path(cal)))
-        )
+        try:
+            stored = revisions.read(revisions.revisions_path(cal))
+        except revisions.RevisionsError as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(revisions.stale_problems(cal, stored))
     errors = _report(problems)
     for cal in calendars:
         print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
@@ -143,17 +151,39 @@ def cmd_revise(args: argparse.Namespace) -> int:
     if _report(problems):
         print("fix the errors first; revisions were not changed.", file=sys.stderr)
         return EXIT_INVALID
+    failed = 0
     for cal in calendars:
-        before = revisions.read(revisions.revisions_path(cal))
-        after = revisions.update(cal)
+        path = revisions.revisions_path(cal)
+        try:
+            if args.resolve:
+                _resolve(path)
+            before = revisions.read(path)
+            after = revisions.update(cal)
+        except revisions.RevisionsError as exc:
+            print(exc.problem, file=sys.stderr)
+            failed += 1
+            continue
         changed = sorted(
             i for i in after.events if before is None or before.events.get(i) != after.events[i]
         )
         print(
-            f"{revisions.revisions_path(cal)}: {len(changed)} event(s) revised"
+            f"{path}: {len(changed)} event(s) revised"
             + (f": {', '.join(changed)}" if changed else "")
         )
+    if failed:
+        print(f"{failed} revisions file(s) left as they were.", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
+
+
+def _resolve(path: Path) -> None:
+    """Replace a conflicted revisions file by the merge of its two sides (and say so)."""
+    text = path.read_text("utf-8") if path.is_file() else ""
+    if not revisions.conflict_line(text):
+        return
+    merged = revisions.resolve(text, str(path))
+    revisions.write(path, merged)
+    print(f"{path}: conflict resolved: per event the higher SEQUENCE and the later time")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
