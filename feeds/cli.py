@@ -163,17 +163,24 @@ def cmd_revise(args: argparse.Namespace) -> int:
             print(exc.problem, file=sys.stderr)
             failed += 1
             continue
-        changed = sorted(
-            i for i in after.events if before is None or before.events.get(i) != after.events[i]
-        )
+        changed = sorted(i for i in after.events if _revised(before, after, i))
+        upgraded = before is not None and before.version != after.version
         print(
             f"{path}: {len(changed)} event(s) revised"
             + (f": {', '.join(changed)}" if changed else "")
+            + (f" (fingerprints upgraded to version {after.version})" if upgraded else "")
         )
     if failed:
         print(f"{failed} revisions file(s) left as they were.", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _revised(before, after, event_id: str) -> bool:
+    """Whether ``event_id`` got a new revision (not merely new fingerprints)."""
+    old = before.events.get(event_id) if before is not None else None
+    new = after.events[event_id]
+    return old is None or (old.sequence, old.modified) != (new.sequence, new.modified)
 
 
 def _resolve(path: Path) -> None:
@@ -187,6 +194,7 @@ def _resolve(path: Path) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from feeds.export import floor
     from feeds.export import writer as export
     from feeds.serve.store import Store
 
@@ -198,6 +206,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not errors and not store.site.builds:
         print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
         errors = 1
+    if not errors:  # no SEQUENCE below what the export already in OUT published
+        errors = _report(floor.check(store.site, args.out))
     if errors:
         print(f"the export was aborted; {args.out} was left as it was.", file=sys.stderr)
         return EXIT_INVALID
