@@ -35,7 +35,7 @@ class FileState:
     """What the store knows about one definition file."""
 
     path: Path
-    signature: tuple | None = None  # (mtime_ns, size, inode) when last read
+    signature: tuple | None = None  # (mtime_ns, size, inode, ctime_ns) when last read
     revisions_signature: tuple | None = None
     racy: bool = False
     checked: str = ""  # digest of the bytes (and revisions) last checked
@@ -224,7 +224,9 @@ def _stat(path: Path | None) -> tuple | None:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    # ctime too: utime cannot set it, so an edit whose mtime was forced back (cp -p, Nix's
+    # mtime 1) to the old value with the same size is still noticed
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def _digest(data: bytes, revisions_text: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tests.hypothesis_profiles  # noqa: F401  (the deterministic profile)
 from feeds import revisions
 from feeds.definitions import loader
 from tests.revisions.support import FEED, definition, feeds, sequences, store, write
@@ -183,7 +184,9 @@ def published(tmp_path_factory):
     return folder, path.read_text("utf-8")
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_random_damage_never_raises_a_traceback_nor_lowers_a_sequence(published, data):
     folder, good = published
