@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="merge both sides of a git conflict in a revisions file (higher SEQUENCE wins)",
     )
+    p.add_argument(
+        "--floor",
+        metavar="EXPORT",
+        help="a previous 'feeds build' output: no SEQUENCE or time below what it published",
+    )
     p.set_defaults(func=cmd_revise)
 
     p = sub.add_parser("serve", help="serve the feeds and pages over HTTP")
@@ -152,13 +157,14 @@ def cmd_revise(args: argparse.Namespace) -> int:
         print("fix the errors first; revisions were not changed.", file=sys.stderr)
         return EXIT_INVALID
     failed = 0
+    floors = _export_floors(args.floor) if args.floor else {}
     for cal in calendars:
         path = revisions.revisions_path(cal)
         try:
             if args.resolve:
                 _resolve(path)
             before = revisions.read(path)
-            after = revisions.update(cal)
+            after = revisions.update(cal, floor=floors.get(cal.id))
         except revisions.RevisionsError as exc:
             print(exc.problem, file=sys.stderr)
             failed += 1
@@ -174,6 +180,24 @@ def cmd_revise(args: argparse.Namespace) -> int:
         print(f"{failed} revisions file(s) left as they were.", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _export_floors(out: str) -> dict[str, revisions.Revisions]:
+    """What an export published, as floors for :func:`revisions.update`: an event it holds
+    at a higher SEQUENCE than the file continues from there (one more, since whether it
+    changed since cannot be known), at a time after the export's."""
+    from feeds.export import floor
+
+    if floor.previous(out) is None:
+        raise FeedsError(f"{out}: no export there to take sequences from")
+    out_floors = {}
+    for cal_id, published in floor.previous_events(out).items():
+        entries = {
+            event_id: revisions.Revision(seq, when, when, "", "")
+            for event_id, (seq, when) in published.items()
+        }
+        out_floors[cal_id] = revisions.Revisions(cal_id, entries)
+    return out_floors
 
 
 def _revised(before, after, event_id: str) -> bool:

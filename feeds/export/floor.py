@@ -12,10 +12,13 @@ reads the ``.ics`` files with a small line reader (unfolding, ``UID`` and
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.errors import Problem
+from feeds.revisions import EPOCH
 from feeds.site import Site
 
 MAX_FILES = 200_000  # an export folder far beyond any site is not walked to the end
@@ -23,30 +26,58 @@ MAX_FILES = 200_000  # an export folder far beyond any site is not walked to the
 
 def sequences(texts: Iterable[tuple[str, bytes]]) -> dict[str, tuple[int, str]]:
     """UID -> (its highest SEQUENCE, the first file that has it) over ``(name, body)``."""
-    out: dict[str, tuple[int, str]] = {}
+    return {uid: (seq, name) for uid, (seq, _, name) in published(texts).items()}
+
+
+def published(texts: Iterable[tuple[str, bytes]]) -> dict[str, tuple[int, datetime, str]]:
+    """UID -> (highest SEQUENCE, latest LAST-MODIFIED, the first file with that SEQUENCE)."""
+    out: dict[str, tuple[int, datetime, str]] = {}
     for name, body in texts:
-        for uid, sequence in _events(body):
+        for uid, sequence, modified in _events(body):
             known = out.get(uid)
-            if known is None or sequence > known[0]:
-                out[uid] = (sequence, name)
+            if known is None:
+                out[uid] = (sequence, modified, name)
+            elif sequence > known[0]:
+                out[uid] = (sequence, max(modified, known[1]), name)
+            elif modified > known[1]:
+                out[uid] = (known[0], modified, known[2])
     return out
 
 
 def _events(body: bytes):
-    uid, sequence, inside = None, 0, False
+    uid, sequence, modified, inside = None, 0, EPOCH, False
     for line in _unfolded(body):
         key, _, value = line.partition(":")
-        name = key.split(";", 1)[0].upper()
-        if name == "BEGIN" and value.strip().upper() == "VEVENT":
-            uid, sequence, inside = None, 0, True
-        elif name == "END" and value.strip().upper() == "VEVENT":
+        name, value = key.split(";", 1)[0].upper(), value.strip()
+        if name == "BEGIN" and value.upper() == "VEVENT":
+            uid, sequence, modified, inside = None, 0, EPOCH, True
+        elif name == "END" and value.upper() == "VEVENT":
             if inside and uid:
-                yield uid, sequence
+                yield uid, sequence, modified
             inside = False
         elif inside and name == "UID":
-            uid = value.strip()
-        elif inside and name == "SEQUENCE" and value.strip().isdigit():
-            sequence = int(value.strip()[:12])
+            uid = value
+        elif inside and name == "SEQUENCE" and value.isdigit():
+            sequence = int(value[:12])
+        elif inside and name in ("LAST-MODIFIED", "DTSTAMP") and _STAMP.fullmatch(value):
+            modified = max(modified, datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
+
+
+_STAMP = re.compile(r"\d{8}T\d{6}Z")
+
+
+def previous_events(out: str | os.PathLike) -> dict[str, dict[str, tuple[int, datetime]]]:
+    """What the export in ``out`` published: calendar id -> event id -> (SEQUENCE, time)."""
+    folder = previous(out)
+    found: dict[str, dict[str, tuple[int, datetime]]] = {}
+    if folder is None:
+        return found
+    for uid, (sequence, modified, _) in published(_published(folder)).items():
+        ids, _, _ = uid.rpartition("@")
+        calendar_id, _, event_id = ids.partition("/")
+        if calendar_id and event_id:
+            found.setdefault(calendar_id, {})[event_id] = (sequence, modified)
+    return found
 
 
 def _unfolded(body: bytes) -> list[str]:
@@ -100,8 +131,9 @@ def check(site: Site, out: str | os.PathLike) -> list[Problem]:
                 0,
                 f"event {uid}: SEQUENCE would fall from {old[0]} (published in {old[1]}) to "
                 f"{sequence}; subscribers would keep their old copy",
-                "the revisions file was lost or replaced by an older one: restore it "
-                "(git checkout, or from a backup) and build again; the export was not changed",
+                "the revisions file was lost or replaced by an older one: restore it (git "
+                f"checkout), or run 'feeds revise --floor {out}' to continue from what this "
+                "export published; the export was not changed",
             )
         )
     return problems

@@ -92,48 +92,84 @@ def next_time(now: datetime, *states: Revisions | None) -> datetime:
 
 def merge(a: Revisions, b: Revisions) -> Revisions:
     """One state holding both: per event the entry with the higher SEQUENCE (the later
-    ``modified`` on a tie), the earlier removal, the later header.
+    ``modified`` on a tie), the later removal, the later header: no time is lost,
+    so the merged clock is the later of the two.
 
-    An event current on one side and removed on the other stays current only if its
-    current entry is at least as new as the removed one. Used for ``feeds revise
-    --resolve`` (the two sides of a merge conflict) and to keep what was last served
-    when a revisions file goes missing or is replaced by an older one.
+    An event current on one side and removed on the other stays removed if the removal
+    is not older than its current entry, else current; either way with the higher of
+    the two sequences. The result is symmetric. Used for ``feeds revise --resolve``
+    (the two sides of a merge conflict) and to keep what was published when a
+    revisions file goes missing or is replaced by an older one.
     """
     events = _pick(a.events, b.events)
     history = _pick(a.history, b.history)
-    for key in list(events):
-        past = history.get(key)
-        if past is not None and _newer(past, events[key]):
-            del events[key]  # removed after its last edit on the other side
-        else:
-            history.pop(key, None)
-    removed = {}
+    removed: dict[str, datetime] = {}
     for key in set(a.removed) | set(b.removed):
-        if key in events:
-            continue
         times = [t for t in (a.removed.get(key), b.removed.get(key)) if t is not None]
-        removed[key] = min(times)
+        removed[key] = max(times)
+    for key in list(events):
+        past, current, at = history.get(key), events[key], removed.get(key)
+        if past is None and at is None:
+            continue
+        best = current if past is None else _join(past, current)
+        if at is not None and at >= current.modified:
+            history[key] = best  # removed after its last edit on the other side
+            del events[key]
+        else:
+            events[key] = best
+            history.pop(key, None)
+            removed.pop(key, None)
     for key in history:
-        if key not in removed:
-            removed[key] = history[key].modified
+        removed.setdefault(key, history[key].modified)
     header = a.header
-    if header is None or (b.header is not None and b.header.modified > header.modified):
+    if header is None or (b.header is not None and _later(b.header, header)):
         header = b.header
     # Fingerprints are compared in one version: if the sides differ, the entries of
     # the older one count as edited at the next reconcile (LAST-MODIFIED moves, and
     # SEQUENCE may rise once; it never falls).
     version = max(a.version, b.version)
-    return Revisions(a.calendar or b.calendar, events, removed, history, header, version)
+    return Revisions(
+        a.calendar or b.calendar,
+        dict(sorted(events.items())),
+        dict(sorted(removed.items())),
+        dict(sorted(history.items())),
+        header,
+        version,
+    )
+
+
+def _later(x: Header, y: Header) -> bool:
+    return (x.modified, x.content, x.place) > (y.modified, y.content, y.place)
 
 
 def _newer(x: Revision, y: Revision) -> bool:
-    return (x.sequence, x.modified) > (y.sequence, y.modified)
+    """Whether ``x`` wins over ``y``: higher SEQUENCE, then later, then (for a result that
+    does not depend on the order of the sides) the larger fingerprints."""
+    return (x.sequence, x.modified, x.schedule, x.content, x.created) > (
+        y.sequence,
+        y.modified,
+        y.schedule,
+        y.content,
+        y.created,
+    )
 
 
 def _pick(a: dict[str, Revision], b: dict[str, Revision]) -> dict[str, Revision]:
     out = dict(a)
     for key, theirs in b.items():
         ours = out.get(key)
-        if ours is None or _newer(theirs, ours):
-            out[key] = theirs
-    return dict(sorted(out.items()))
+        out[key] = theirs if ours is None else _join(ours, theirs)
+    return out
+
+
+def _join(x: Revision, y: Revision) -> Revision:
+    """The entry with the higher SEQUENCE (and its fingerprints), at the later of the two
+    times: neither side's published SEQUENCE nor its Last-Modified is undercut."""
+    best = x if _newer(x, y) else y
+    return Revision(
+        best.sequence,
+        min(x.created, y.created),
+        max(x.modified, y.modified),
+        best.schedule,
+        best.content,
+    )
