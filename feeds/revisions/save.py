@@ -165,7 +165,7 @@ def update(
             raise RevisionsError(
                 Problem(
                     str(path),
-                    2,
+                    0,
                     f"holds the revisions of calendar '{stored.calendar}', not '{calendar.id}'",
                     "restore this calendar's own file, or delete it if the calendar is new",
                 )
