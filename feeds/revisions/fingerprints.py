@@ -68,7 +68,8 @@ def prints(event: Event, version: int) -> tuple[str, str]:
             _digest_v1((event.when, event.repeat, event.status, event.location)),
             _digest_v1(event),
         )
-    return (_digest_v2(material(event)), _digest_v2(everything(event)))
+    schedule = material(event)
+    return (_digest_v2(schedule), _digest_v2(everything(event, schedule)))
 
 
 def header_prints(calendar: Calendar, version: int) -> tuple[str, str]:
@@ -104,10 +105,12 @@ def material(event: Event) -> dict:
     }
 
 
-def everything(event: Event) -> dict:
-    """Every field subscribers see, by name (version 2): a change moves LAST-MODIFIED."""
+def everything(event: Event, schedule: dict | None = None) -> dict:
+    """Every field subscribers see, by name (version 2): a change moves LAST-MODIFIED.
+
+    ``schedule`` is :func:`material` of the event, if already made."""
     return {
-        **material(event),
+        **(material(event) if schedule is None else schedule),
         "id": event.id,
         "title": event.title,
         "kind": event.kind,
@@ -153,8 +156,12 @@ def _day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+#: The canonical text of version 2: sorted keys, no spaces, UTF-8 (one encoder, made once).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _digest_v2(value: dict) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _CANONICAL.encode(value)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
