@@ -219,3 +219,40 @@ def test_a_link_out_of_the_folder_is_refused_unread(tmp_path):
     path.symlink_to(outside)
     with pytest.raises(revisions.RevisionsError, match="link out of the definitions folder"):
         revisions.read(path)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_damage_under_the_server_never_lowers_what_it_serves(published, data, caplog):
+    folder, good = published
+    path = folder / "conf.revisions.json"
+    path.write_text(good, encoding="utf-8")
+    write(folder, definition("09:30"), mtime=1)
+    live = store(folder)
+    before = sequences(live.site.get(FEED).body)
+    assert before["talk"] == 1
+    damaged = data.draw(_damaged(good)).encode("utf-8", "surrogatepass")
+    path.write_bytes(damaged)
+    start = data.draw(st.sampled_from(["09:30", "10:00"]))
+    write(folder, definition(start).replace("Party", data.draw(st.sampled_from(["Party", "Fest"]))))
+    caplog.clear()
+    live.refresh()
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    now = sequences(live.site.get(FEED).body)
+    assert all(now[key] >= sequence for key, sequence in before.items())
+    if live.health()[0]["errors"]:  # refused: the file is as it was, the feed unchanged
+        assert path.read_bytes() == damaged and now == before
+    path.write_text(good, encoding="utf-8")
+
+
+def test_a_conflict_whose_sides_are_not_json_is_not_resolved_and_left(tmp_path):
+    path = _published(tmp_path)
+    text = path.read_text("utf-8")
+    line = '   "sequence": 1,\n'
+    broken = text.replace(line, f'<<<<<<< a\n{line}=======\n   "sequence": \n>>>>>>> b\n', 1)
+    path.write_text(broken, encoding="utf-8")
+    done = feeds("revise", "--resolve", str(tmp_path))
+    assert done.returncode == 1 and f"{path} (side 2):" in done.stderr
+    assert path.read_text("utf-8") == broken
