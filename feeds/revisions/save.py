@@ -180,10 +180,10 @@ def update(
         )
         if fresh is stored or not write:
             return fresh
-        if unlocked:
-            raise _unwritable(path, unlocked)
         text = dumps(fresh, cache)
-        reason = _write_atomic(path, text)
+        reason = unlocked or _write_atomic(path, text)
+        if reason and stored is not None and same_times(stored, fresh):
+            return fresh  # only new fingerprints (an upgrade): the same bytes, written later
         if reason:
             raise _unwritable(path, reason)
         if cache is not None:
@@ -217,6 +217,20 @@ def _edited_at(calendar: Calendar) -> datetime:
         return datetime.fromtimestamp(int(os.stat(calendar.path).st_mtime), UTC)
     except (OSError, ValueError, OverflowError):
         return datetime.now(UTC)
+
+
+def same_times(a: Revisions, b: Revisions) -> bool:
+    """Whether ``a`` and ``b`` record the same revisions, fingerprints aside: what a
+    fingerprint upgrade changes, and nothing a subscriber sees."""
+
+    def plain(state: Revisions) -> tuple:
+        def entries(table):
+            return {k: (r.sequence, r.created, r.modified) for k, r in table.items()}
+
+        header = state.header.modified if state.header is not None else None
+        return (entries(state.events), entries(state.history), state.removed, header)
+
+    return plain(a) == plain(b)
 
 
 def behind(stored: Revisions, floor: Revisions) -> bool:

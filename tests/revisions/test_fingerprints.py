@@ -152,3 +152,27 @@ def test_what_raises_sequence_and_what_only_moves_last_modified(tmp_path, field)
     for key in changed:
         assert int(served[key]["SEQUENCE"]) == fresh.events[key].sequence
         assert served[key]["LAST-MODIFIED"].dt == later
+
+
+def test_a_read_only_deployment_of_a_v1_file_keeps_serving_the_same_bytes(tmp_path, monkeypatch):
+    """Upgrading feeds where the revisions cannot be written: only fingerprints would
+    change, so nothing needs recording and nothing is refused."""
+    old = tmp_path / "v1"
+    shutil.copytree(BUNDLED, old, ignore=shutil.ignore_patterns(".*"))
+    shutil.copy(V1, old / NAME)
+    before = _served(old)
+    from feeds.revisions import save
+
+    monkeypatch.setattr(save, "_write_atomic", lambda path, text: "Read-only file system")
+    live = Store(make_settings(old), settle_seconds=0)
+    assert live.health()[0]["status"] == "ok"
+    assert {p: r.body for p, r in live.site.resources.items()} == before
+    assert (old / NAME).read_bytes() == V1.read_bytes()
+    (old / "icml-2026.yaml").write_text(
+        (old / "icml-2026.yaml")
+        .read_text("utf-8")
+        .replace("    title: ICML 2026\n", "    title: X\n")
+    )
+    live.refresh()  # a real change cannot be recorded: refused, the last good version stays
+    assert {p: r.body for p, r in live.site.resources.items()} == before
+    assert any("cannot be written (Read-only file system)" in e for e in live.health()[0]["errors"])
