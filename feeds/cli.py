@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "path", nargs="?", help="a definition file or folder (default: the events folder)"
     )
+    p.add_argument(
+        "--resolve",
+        action="store_true",
+        help="merge both sides of a git conflict in a revisions file (higher SEQUENCE wins)",
+    )
+    p.add_argument(
+        "--floor",
+        metavar="EXPORT",
+        help="a previous 'feeds build' output: no SEQUENCE or time below what it published",
+    )
     p.set_defaults(func=cmd_revise)
 
     p = sub.add_parser("serve", help="serve the feeds and pages over HTTP")
@@ -141,16 +151,20 @@ def _report(problems: list[Problem]) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
-    if args.errors_only:
+    stored = []
+    for cal in calendars:
+        try:
+            revs = revisions.read(revisions.revisions_path(cal))
+        except revisions.RevisionsError as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(revisions.stale_problems(cal, revs))
+        stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
+    if args.errors_only:  # for large sets: the errors (revisions files' too) and one line
         errors = _report([p for p in problems if p.severity == "error"])
         bad = len({p.path for p in problems if p.severity == "error"})
         print(f"{len(calendars)} calendar(s) valid, {bad} file(s) with errors")
         return EXIT_INVALID if errors else EXIT_OK
-    stored = []
-    for cal in calendars:
-        revs = revisions.read(revisions.revisions_path(cal))
-        problems.extend(revisions.stale_problems(cal, revs))
-        stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
     problems.extend(_feed_warnings(definitions=stored))
     errors = _report(problems)
     for cal in calendars:
@@ -166,20 +180,69 @@ def cmd_revise(args: argparse.Namespace) -> int:
     if _report(problems):
         print("fix the errors first; revisions were not changed.", file=sys.stderr)
         return EXIT_INVALID
+    failed = 0
+    floors = _export_floors(args.floor) if args.floor else {}
     for cal in calendars:
-        before = revisions.read(revisions.revisions_path(cal))
-        after = revisions.update(cal)
-        changed = sorted(
-            i for i in after.events if before is None or before.events.get(i) != after.events[i]
-        )
+        path = revisions.revisions_path(cal)
+        try:
+            if args.resolve:
+                _resolve(path)
+            before = revisions.read(path)
+            after = revisions.update(cal, floor=floors.get(cal.id))
+        except revisions.RevisionsError as exc:
+            print(exc.problem, file=sys.stderr)
+            failed += 1
+            continue
+        changed = sorted(i for i in after.events if _revised(before, after, i))
+        upgraded = before is not None and before.version != after.version
         print(
-            f"{revisions.revisions_path(cal)}: {len(changed)} event(s) revised"
+            f"{path}: {len(changed)} event(s) revised"
             + (f": {', '.join(changed)}" if changed else "")
+            + (f" (fingerprints upgraded to version {after.version})" if upgraded else "")
         )
+    if failed:
+        print(f"{failed} revisions file(s) left as they were.", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
+def _export_floors(out: str) -> dict[str, revisions.Revisions]:
+    """What an export published, as floors for :func:`revisions.update`: an event it holds
+    at a higher SEQUENCE than the file continues from there (one more, since whether it
+    changed since cannot be known), at a time after the export's."""
+    from feeds.export import floor
+
+    if floor.previous(out) is None:
+        raise FeedsError(f"{out}: no export there to take sequences from")
+    out_floors = {}
+    for cal_id, published in floor.previous_events(out).items():
+        entries = {
+            event_id: revisions.Revision(seq, when, when, "", "")
+            for event_id, (seq, when) in published.items()
+        }
+        out_floors[cal_id] = revisions.Revisions(cal_id, entries)
+    return out_floors
+
+
+def _revised(before, after, event_id: str) -> bool:
+    """Whether ``event_id`` got a new revision (not merely new fingerprints)."""
+    old = before.events.get(event_id) if before is not None else None
+    new = after.events[event_id]
+    return old is None or (old.sequence, old.modified) != (new.sequence, new.modified)
+
+
+def _resolve(path: Path) -> None:
+    """Replace a conflicted revisions file by the merge of its two sides (and say so)."""
+    text = path.read_text("utf-8") if path.is_file() else ""
+    if not revisions.conflict_line(text):
+        return
+    merged = revisions.resolve(text, str(path))
+    revisions.write(path, merged)
+    print(f"{path}: conflict resolved: per event the higher SEQUENCE and the later time")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from feeds.export import floor
     from feeds.export import writer as export
     from feeds.serve import health
     from feeds.serve.store import Store
@@ -200,6 +263,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not errors and not store.site.builds:
         print(f"{settings.events_dir}: no calendar to export", file=sys.stderr)
         errors = 1
+    if not errors:  # no SEQUENCE below what the export already in OUT published
+        errors = _report(floor.check(store.site, args.out))
     if errors:
         print(
             f"the export was aborted; {args.out} was left as it was "

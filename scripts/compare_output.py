@@ -17,7 +17,8 @@ and compares them, file by file, with a snapshot taken before the change::
 
 ``check`` runs ``diff -r`` and prints what differs. Only the CLI is used (``feeds revise``,
 ``feeds build``), so the script keeps working whatever moves inside the package.
-Revision times come from the definition files' mtimes, which the script sets.
+Revision times come from ``SOURCE_DATE_EPOCH`` (and, for older checkouts, the
+definition files' mtimes), which the script sets.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ DAY_ONE = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 DAY_TWO = datetime(2026, 1, 2, tzinfo=UTC).timestamp()
 
 
-def run(*args: str, cwd: Path | None = None) -> None:
+def run(*args: str, cwd: Path | None = None, **extra: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
-    env.update(SETTINGS)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(SETTINGS, **extra)
     env["PYTHONPATH"] = str(ROOT)
     done = subprocess.run([*FEEDS, *args], cwd=cwd or ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -57,8 +59,8 @@ def run(*args: str, cwd: Path | None = None) -> None:
 
 def revise_at(folder: Path, moment: float) -> None:
     for path in folder.glob("*.yaml"):
-        os.utime(path, (moment, moment))
-    run("revise", str(folder))
+        os.utime(path, (moment, moment))  # what revisions were timed by before SOURCE_DATE_EPOCH
+    run("revise", str(folder), SOURCE_DATE_EPOCH=str(int(moment)))
 
 
 def export(events: Path, out: Path) -> None:

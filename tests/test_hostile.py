@@ -931,6 +931,12 @@ def store_over(folder: Path, **options) -> Store:
     return Store(make_settings(folder), **options)
 
 
+def store_served_before(body: bytes):
+    """The newest LAST-MODIFIED of a feed's events (when the cut version was made)."""
+    parsed = icalendar.Calendar.from_ical(body)
+    return max(e["LAST-MODIFIED"].dt for e in parsed.walk("VEVENT"))
+
+
 def feed_titles(store: Store, path: str) -> list[str]:
     resource = store.site.get(path)
     if resource is None:
@@ -977,7 +983,20 @@ def test_a_file_truncated_mid_write_is_never_served_half(tmp_path, fraction):
     icalendar.Calendar.from_ical(served)  # whatever is served parses
     path.write_bytes(full)
     store.refresh()
-    assert store.site.get("/feeds/icml-2026.ics").body == before
+    restored = store.site.get("/feeds/icml-2026.ics")
+    if calendar is None:  # never published: nothing moved
+        assert restored.body == before
+        return
+
+    # What was served counts: the events come back with no SEQUENCE lower than before
+    # and a Last-Modified after the cut version's (Apple revalidates by date only).
+    def sequences(body: bytes) -> dict[str, int]:
+        parsed = icalendar.Calendar.from_ical(body)
+        return {str(e["UID"]): int(e["SEQUENCE"]) for e in parsed.walk("VEVENT")}
+
+    old, new = sequences(before), sequences(restored.body)
+    assert set(new) == set(old) and all(new[uid] >= old[uid] for uid in old)
+    assert restored.last_modified > store_served_before(served)
 
 
 def test_a_file_still_being_written_is_left_until_it_settles(tmp_path):
@@ -1052,13 +1071,18 @@ def test_a_symlinked_revisions_file_or_lock_never_writes_outside(tmp_path, plant
     if planted in ("lock", "both"):
         (folder / ".good.revisions.json.lock").symlink_to(outside / "created-by-lock")
     store = Store(make_settings(folder), settle_seconds=0)  # writes revisions
-    assert store.site.get("/feeds/good.ics") is not None
     assert target.read_text("utf-8") == '{"calendar": "good", "events": {}, "removed": {}}\n'
     assert not (outside / "created-by-lock").exists()
     written = folder / "good.revisions.json"
-    if planted == "revisions":  # replaced by a real file, the link's target untouched
-        assert not written.is_symlink()
-        assert "one" in json.loads(written.read_text("utf-8"))["events"]
+    if planted == "lock":  # the lock is not followed: nothing is written, and it says why
+        assert store.site.get("/feeds/good.ics") is None
+        (error,) = store.health()[0]["errors"]
+        assert error.startswith(f"{written}: cannot be written (its lock file")
+    else:  # a link out is an error, never followed, never replaced
+        assert store.site.get("/feeds/good.ics") is None
+        assert written.is_symlink()
+        (error,) = store.health()[0]["errors"]
+        assert error.startswith(f"{written}: is a link out of the definitions folder")
 
 
 def _entry(sequence: str = "1", stamp: str = "2026-01-01T00:00:00Z") -> str:
@@ -1083,19 +1107,23 @@ def _entry(sequence: str = "1", stamp: str = "2026-01-01T00:00:00Z") -> str:
     ],
     ids=["infinite", "negative", "huge", "nan", "bad-time", "deep", "broken", "list", "binary"],
 )
-def test_a_hostile_revisions_file_is_as_good_as_none(tmp_path, caplog, text):
-    """The revisions file is committed beside the definition, so a pull request can edit it."""
+def test_a_hostile_revisions_file_is_a_located_error_and_left_alone(tmp_path, caplog, text):
+    """The revisions file is committed beside the definition, so a pull request can edit it.
+    Read as empty it would restart every SEQUENCE at 0: it is refused instead."""
     folder = tmp_path / "events"
     folder.mkdir()
     (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
-    (folder / "good.revisions.json").write_text(text, encoding="utf-8", errors="surrogateescape")
+    path = folder / "good.revisions.json"
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    original = path.read_bytes()
     with caplog.at_level(logging.INFO, logger="feeds"):
-        store = Store(make_settings(folder), settle_seconds=0, write_revisions=False)
+        store = Store(make_settings(folder), settle_seconds=0)
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
-    assert store.health()[0]["status"] == "ok"
-    cal = icalendar.Calendar.from_ical(store.site.get("/feeds/good.ics").body)
-    (event,) = cal.walk("VEVENT")
-    assert 0 <= int(event["SEQUENCE"]) < 2**31
+    body, status = store.health()
+    assert (status, body["status"]) == (503, "failing")  # nothing good to serve yet
+    (error,) = body["errors"]
+    assert error.startswith(f"{path}:")
+    assert path.read_bytes() == original
 
 
 def test_a_directory_or_fifo_named_like_a_definition_is_skipped(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 from feeds import revisions, site
 from feeds.config import Settings
 from feeds.definitions import incremental, loader
-from feeds.errors import Problem
+from feeds.errors import FeedsError, Problem
 
 log = logging.getLogger("feeds")
 
@@ -35,7 +35,7 @@ class FileState:
     """What the store knows about one definition file."""
 
     path: Path
-    signature: tuple | None = None  # (mtime_ns, size, inode) when last read
+    signature: tuple | None = None  # (mtime_ns, size, inode, ctime_ns) when last read
     revisions_signature: tuple | None = None
     racy: bool = False
     checked: str = ""  # digest of the bytes (and revisions) last checked
@@ -44,15 +44,29 @@ class FileState:
     read_problem: Problem | None = None  # the file could not be read
     loaded_at: datetime | None = None
     missing_since: float | None = None
+    #: validated but not yet published: (calendar, bytes, problems); waits while another
+    #: file declares the same calendar id (the store decides, see :func:`publish`)
+    pending: tuple | None = None
+    declared: str | None = None  # the calendar id of the last version that validated
+    revisions_at: Path | None = None  # its revisions file
     cache: dict = field(default_factory=dict)  # rendered events (feeds.site)
     parse_cache: incremental.ParseCache = field(default_factory=incremental.ParseCache)
     revision_cache: revisions.RevisionCache = field(default_factory=revisions.RevisionCache)
 
     @property
     def revisions_file(self) -> Path | None:
+        if self.revisions_at is not None:
+            return self.revisions_at
         if self.build is None:
             return None
         return revisions.revisions_path(self.build.calendar)
+
+    @property
+    def claims(self) -> str | None:
+        """The calendar id this file stands for: its last valid version's, else its build's."""
+        if self.declared is not None:
+            return self.declared
+        return self.build.calendar.id if self.build is not None else None
 
 
 def load(
@@ -63,7 +77,23 @@ def load(
     settle_seconds: float,
     wake: Callable[[float], None],
 ) -> bool:
-    """Re-read ``state.path`` if it changed; True if it has a new good build.
+    """Re-read ``state.path`` if it changed and publish it; True if it has a new good build.
+
+    The store, which must first see every file's calendar id, calls :func:`read` and
+    :func:`publish` itself; this is both in one, for a single file.
+    """
+    if not read(state, settle_seconds=settle_seconds, wake=wake):
+        return False
+    return publish(state, settings, write_revisions)
+
+
+def read(
+    state: FileState,
+    *,
+    settle_seconds: float,
+    wake: Callable[[float], None],
+) -> bool:
+    """Re-read ``state.path`` if it changed; True if a new valid version is pending.
 
     ``wake(moment)`` asks the store to look again at ``moment`` (monotonic): when the
     file may still be being written, or changed while it was read.
@@ -110,15 +140,15 @@ def load(
     if checked == state.checked:
         return False
     state.checked = checked
-    return _check_and_render(state, data, settings, write_revisions)
+    return _check(state, data)
 
 
-def _check_and_render(
-    state: FileState, data: bytes, settings: Settings, write_revisions: bool
-) -> bool:
-    """Validate ``data`` (new bytes of ``state.path``) and render it; True if it is a good build."""
+def _check(state: FileState, data: bytes) -> bool:
+    """Validate ``data`` (new bytes of ``state.path``); True if it is pending publication."""
     calendar, problems = loader.check_text(data, str(state.path), state.parse_cache)
+    state.pending = None
     if calendar is None:
+        state.declared = None
         state.problems = tuple(problems)
         for problem in problems:
             (log.error if problem.severity == "error" else log.warning)("%s", problem)
@@ -130,7 +160,42 @@ def _check_and_render(
                 state.build.version[:12],
             )
         return False
-    revs = revisions.update(calendar, write=write_revisions, cache=state.revision_cache)
+    state.declared = calendar.id
+    state.revisions_at = revisions.revisions_path(calendar)
+    state.pending = (calendar, data, tuple(problems))
+    return True
+
+
+def publish(state: FileState, settings: Settings, write_revisions: bool) -> bool:
+    """Record the pending version's revisions and render it; True if it is a new good build.
+
+    A revisions file that cannot be read or written leaves the last good build served
+    and the file untouched; the next poll tries again. ``floor`` is what was served:
+    a revisions file lost or replaced by an older one cannot lower a SEQUENCE.
+    """
+    if state.pending is None:
+        return False
+    calendar, data, problems = state.pending
+    served = state.build
+    floor = served.revisions if served and served.calendar.id == calendar.id else None
+    try:
+        revs = revisions.update(
+            calendar, write=write_revisions, cache=state.revision_cache, floor=floor
+        )
+    except FeedsError as exc:  # the revisions file (RevisionsError) or SOURCE_DATE_EPOCH
+        problem = getattr(exc, "problem", None) or Problem(str(state.path), 0, str(exc))
+        if state.problems != (problem,):
+            log.error("%s", problem)
+            if served is not None:
+                log.error(
+                    "%s: not published; still serving the last good version of '%s'",
+                    state.path,
+                    served.calendar.id,
+                )
+        state.problems = (problem,)
+        state.signature, state.checked = None, ""  # look again: a fix may not touch the file
+        return False
+    state.pending = None
     text = revisions.dumps(revs, state.revision_cache)
     version = hashlib.sha256(data + text.encode()).hexdigest()
     build = site.render_calendar(calendar, revs, settings, state.cache, version)
@@ -159,7 +224,9 @@ def _stat(path: Path | None) -> tuple | None:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    # ctime too: utime cannot set it, so an edit whose mtime was forced back (cp -p, Nix's
+    # mtime 1) to the old value with the same size is still noticed
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def _digest(data: bytes, revisions_text: str) -> str:

@@ -36,7 +36,9 @@ What is never served:
   (``git checkout``, ``rsync`` without ``--delay-updates``, a folder swapped)
   keeps being served for ``removal_grace`` seconds, and a folder that cannot
   be read keeps everything as it was;
-* two calendars with one id: the file that had the id first keeps it.
+* two files declaring one calendar id: both are errors naming each other, neither
+  records revisions or publishes a change, and what was served before stays
+  served, unchanged, until one of them gives up the id (:meth:`Store._claims`).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class Store:
         self._files: dict[Path, FileState] = {}
         self._owners: dict[str, Path] = {}  # calendar id -> the file serving it
         self._conflicts: dict[Path, Problem] = {}
+        self._contested: dict[Path, Problem] = {}  # files declaring an id another declares
         self._folder_problem: Problem | None = None
         self._site_problem: Problem | None = None
         self._summary = ""  # the last logged line on files with errors
@@ -178,15 +181,11 @@ class Store:
             state = self._files.get(path)
             if state is None:
                 state = self._files[path] = FileState(path)
-            try:
-                changed |= self._load(state)
-            except Exception as exc:  # a bug must not take the server down
-                log.exception("%s: unexpected error while loading", path)
-                state.problems = (
-                    Problem(
-                        str(path), 0, f"internal error while loading: {exc!r}", "please report it"
-                    ),
-                )
+            self._guarded(state, self._read)
+        self._contested = self._claims()
+        for state in list(self._files.values()):
+            if state.pending is not None and state.path not in self._contested:
+                changed |= self._guarded(state, self._publish_file)
         old_site = self._snapshot.site
         new_site = (self._assemble() or old_site) if changed else old_site
         self._publish(new_site)
@@ -226,14 +225,53 @@ class Store:
                 del self._files[path]
         return changed
 
-    def _load(self, state: FileState) -> bool:
-        return files.load(
-            state,
-            self.settings,
-            write_revisions=self.write_revisions,
-            settle_seconds=self.settle_seconds,
-            wake=self._wake_at,
-        )
+    def _guarded(self, state: FileState, step) -> bool:
+        try:
+            return step(state)
+        except Exception as exc:  # a bug must not take the server down
+            log.exception("%s: unexpected error while loading", state.path)
+            state.problems = (
+                Problem(
+                    str(state.path), 0, f"internal error while loading: {exc!r}", "please report it"
+                ),
+            )
+            return False
+
+    def _read(self, state: FileState) -> bool:
+        return files.read(state, settle_seconds=self.settle_seconds, wake=self._wake_at)
+
+    def _publish_file(self, state: FileState) -> bool:
+        return files.publish(state, self.settings, self.write_revisions)
+
+    def _claims(self) -> dict[Path, Problem]:
+        """Files whose calendar id another file also declares: one problem each, naming both.
+
+        A file stands for the id of its last valid version (else of what it serves).
+        While an id is contested no file of it publishes or writes revisions, so the
+        version served before stays, byte for byte, and SEQUENCE does not climb.
+        """
+        by_id: dict[str, list[Path]] = {}
+        for path, state in self._files.items():
+            if state.claims is not None:
+                by_id.setdefault(url_key(state.claims), []).append(path)
+        out: dict[Path, Problem] = {}
+        for paths in by_id.values():
+            if len(paths) < 2:
+                continue
+            for path in sorted(paths):
+                others = ", ".join(str(p) for p in sorted(paths) if p != path)
+                cal_id = self._files[path].claims
+                out[path] = Problem(
+                    str(path),
+                    1,
+                    f"calendar id '{cal_id}' is also used by {others}: neither file is "
+                    "published or revised until one id changes (the version served before "
+                    "stays served)",
+                    "give each calendar its own id (it is part of the feed URL)",
+                )
+                if self._contested.get(path) != out[path]:
+                    log.error("%s", out[path])
+        return out
 
     def _assemble(self) -> site.Site | None:
         """The site of the served builds, or None (and a logged problem) if that fails."""
@@ -285,7 +323,8 @@ class Store:
 
     def _publish(self, new_site: site.Site) -> None:
         """Replace the snapshot (one assignment) with ``new_site`` and its report."""
-        calendars, problems = health.calendars_report(self._files, self._conflicts, new_site)
+        conflicts = {**self._contested, **self._conflicts}
+        calendars, problems = health.calendars_report(self._files, conflicts, new_site)
         summary = health.summary(calendars)
         if summary and summary != self._summary:
             log.error("%s", summary)  # once per change: the good calendars stay served

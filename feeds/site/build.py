@@ -80,6 +80,9 @@ def _render_calendar(
     fresh: EventCache = {}
     keep = cache is not None
     stored, lookup, of = revisions.events.get, old.get, revisions.of  # (hot loop: local names)
+    # A single-event file also shows the calendar's name, url and zone: its Last-Modified
+    # moves when they do (revisions.header), or Apple would keep the old file.
+    header_time = revisions.header.modified if revisions.header is not None else EPOCH
     for event in calendar.events:
         revision = stored(event.id) or of(event.id)
         hit = lookup(id(event))  # an unchanged event is usually the very same object
@@ -95,7 +98,11 @@ def _render_calendar(
                 if by_value is None:
                     by_value = {(e[0], e[1], e[2]): e for e in old.values()}
                 hit = by_value.get((event, revision, context))
-        if hit is not None and hit[4] == single_header:
+        if (
+            hit is not None
+            and hit[4] == single_header
+            and hit[5].last_modified == max(revision.modified, header_time)
+        ):
             r, single = hit[3], hit[5]
         else:
             r = (
@@ -107,7 +114,7 @@ def _render_calendar(
                 event_path(r.event),
                 ics.feed_bytes(single_header, [r]),
                 CALENDAR_TYPE,
-                r.revision.modified,
+                max(r.revision.modified, header_time),
                 download_name=f"{calendar.id}-{r.event.id}.ics",
                 cors=True,
             )
@@ -124,7 +131,9 @@ def _render_calendar(
     resources: list[Resource] = []
     feeds: list[FeedInfo] = []
 
-    removed_times = revisions.calendar_times()  # removals and header edits
+    # Every feed of the calendar changes with the calendar: an event that changes kind
+    # leaves one kind's feed, whose Last-Modified must move forward too (never back).
+    calendar_modified = revisions.modified
 
     old_feeds = old_cache.get(_FEEDS, {}) if old_cache else {}
     new_feeds: dict = {}
@@ -133,8 +142,7 @@ def _render_calendar(
         feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None
     ):
         path = f"/feeds/{feed_id}.ics"
-        # the newest of its events' revisions (as rendered) and of the calendar's own changes
-        modified = max([r.revision.modified for r in subset] + removed_times, default=EPOCH)
+        modified = calendar_modified
         header = ics.FeedHeader(
             name, description, calendar.url, calendar.timezone, settings.refresh
         )

@@ -22,7 +22,7 @@ def test_fingerprints_hit_by_identity_and_by_value_and_leave_events_alone():
     calendar = _calendar()
     cache = revisions.RevisionCache()
     first = revisions.reconcile(calendar, None, NOW, cache)
-    table = cache.fingerprints[calendar.id]
+    table = cache.fingerprints[(calendar.id, revisions.VERSION)]
     event = calendar.events[0]
     assert table[event.id][0] is event
     assert "_fingerprints" not in event.__dict__  # no hidden memo on the frozen event
@@ -31,7 +31,7 @@ def test_fingerprints_hit_by_identity_and_by_value_and_leave_events_alone():
     moved.__dict__.update(event.__dict__, where=Where("elsewhere.yaml", 999))
     again = replace(calendar, events=(moved, *calendar.events[1:]))
     assert revisions.reconcile(again, first, NOW + timedelta(hours=1), cache) == first
-    assert cache.fingerprints[calendar.id][event.id][1] is table[event.id][1]
+    assert cache.fingerprints[(calendar.id, revisions.VERSION)][event.id][1] is table[event.id][1]
     # An edited event does not.
     edited = replace(event, title=event.title + "!")
     changed = replace(calendar, events=(edited, *calendar.events[1:]))

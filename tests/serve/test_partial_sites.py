@@ -48,7 +48,10 @@ DUP_ERROR = "dup.yaml:1: calendar id 'cal-03' is also used by"
 
 
 def valid_ids() -> list[str]:
-    return [f"cal-{n:02d}" for n in range(CALENDARS)]
+    """The calendars that are served: cal-03 is claimed by two files, so by the one-owner
+    rule (docs/revisions.md) neither is published until one id changes, and nothing was
+    served before."""
+    return [f"cal-{n:02d}" for n in range(CALENDARS) if n != 3]
 
 
 def test_the_store_serves_every_valid_calendar_and_health_lists_the_invalid(folder, caplog):
@@ -63,21 +66,22 @@ def test_the_store_serves_every_valid_calendar_and_health_lists_the_invalid(fold
         response = client.get(f"/feeds/{cal_id}.ics")
         assert response.status_code == 200, cal_id
         feed = icalendar.Calendar.from_ical(response.data)
-        assert str(feed["X-WR-CALNAME"]) == f"Conference {int(cal_id[4:])}"  # cal-03: not dup's
+        assert str(feed["X-WR-CALNAME"]) == f"Conference {int(cal_id[4:])}"
     assert client.get("/feeds/broken.ics").status_code == 404
+    assert client.get("/feeds/cal-03.ics").status_code == 404  # two owners: neither
     health = client.get("/healthz")
     assert health.status_code == 200
     body = health.get_json()
     assert body["status"] == "degraded"
-    assert (body["files"], body["served"]) == (CALENDARS + 2, CALENDARS)
+    assert (body["files"], body["served"]) == (CALENDARS + 2, CALENDARS - 1)
     invalid = {Path(item["file"]).name: item for item in body["invalid"]}
-    assert sorted(invalid) == ["broken.yaml", "dup.yaml"]
+    assert sorted(invalid) == ["broken.yaml", "cal-03.yaml", "dup.yaml"]
     assert all(item["serving"] == "nothing" for item in invalid.values())
     assert any(BROKEN_ERROR in e for e in invalid["broken.yaml"]["errors"])
     assert any(DUP_ERROR in e for e in invalid["dup.yaml"]["errors"])
     summaries = [r.getMessage() for r in caplog.records if "are not served" in r.getMessage()]
     assert len(summaries) == 1
-    assert summaries[0].startswith(f"2 of {CALENDARS + 2} definition file(s) have errors")
+    assert summaries[0].startswith(f"3 of {CALENDARS + 2} definition file(s) have errors")
     assert "broken.yaml" in summaries[0] and "dup.yaml" in summaries[0]
 
 
@@ -91,7 +95,7 @@ def test_the_summary_is_logged_again_only_when_the_set_of_bad_files_changes(fold
         (folder / "broken.yaml").write_text(calendar_text(50), "utf-8")  # fixed
         store.refresh()
     (summary,) = [r.getMessage() for r in caplog.records if "are not served" in r.getMessage()]
-    assert summary.startswith(f"1 of {CALENDARS + 2} definition file(s)")
+    assert summary.startswith(f"2 of {CALENDARS + 2} definition file(s)")
     assert "broken.yaml" not in summary
 
 
@@ -107,9 +111,9 @@ def test_serve_starts_with_the_valid_calendars(folder, monkeypatch, capsys):
     assert cli.main(["serve", "--events", str(folder), "--reload-seconds", "0"]) == 0
     err = capsys.readouterr().err
     assert seen["feed"] == 200
-    assert seen["health"]["served"] == CALENDARS
+    assert seen["health"]["served"] == CALENDARS - 1
     assert BROKEN_ERROR in err and DUP_ERROR in err
-    assert "error(s) in 2 file(s), not served until fixed (listed in /healthz)" in err
+    assert "error(s) in 3 file(s), not served until fixed (listed in /healthz)" in err
 
 
 def test_serve_refuses_when_no_calendar_is_valid(tmp_path, monkeypatch, capsys):
@@ -135,7 +139,7 @@ def test_build_publish_valid_writes_the_valid_calendars_and_names_the_others(
     assert cli.main(["build", str(out), "--events", str(folder), "--publish-valid"]) == 0
     err = capsys.readouterr().err
     assert BROKEN_ERROR in err and DUP_ERROR in err
-    assert "--publish-valid: 2 file(s) with errors" in err
+    assert "--publish-valid: 3 file(s) with errors" in err
     feeds = out / "feeds"
     written = sorted(p.stem for p in feeds.glob("*.ics") if p.stem.startswith("cal-"))
     assert written == valid_ids()
@@ -172,7 +176,7 @@ def test_no_revisions_file_gives_one_warning_per_calendar_not_one_per_event(tmp_
     assert cli.main(["validate", str(events)]) == 0
     assert capsys.readouterr().err == ""
     (events / "one.revisions.json").write_text("{not json", "utf-8")
-    assert cli.main(["validate", str(events)]) == 0
+    assert cli.main(["validate", str(events)]) == 1  # a damaged file is an error, not "none"
     assert capsys.readouterr().err.startswith(
-        f"{events / 'one.yaml'}:1: warning: its revisions file one.revisions.json cannot be read:"
+        f"{events / 'one.revisions.json'}:1: is not valid JSON"
     )

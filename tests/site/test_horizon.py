@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -150,8 +149,8 @@ def test_the_clock_is_read_in_one_place_and_a_server_rolls_over_at_midnight(tmp_
     folder = tmp_path / "events"
     editions = conference_years.write(folder, 30)  # 2019
     edited = midnight(date(2019, 1, 1)).timestamp()
-    for path in folder.iterdir():
-        os.utime(path, (edited, edited))  # the revisions' times: before both build dates
+    # revisions are recorded at SOURCE_DATE_EPOCH (docs/revisions.md): before both build dates
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(edited)))
     day = {"today": date(2019, 6, 1)}
     monkeypatch.setattr(config, "build_date", lambda settings, now=None: day["today"])
     store = Store(make_settings(folder, today=None))
