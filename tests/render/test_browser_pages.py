@@ -259,3 +259,36 @@ def test_printout_has_the_feed_url_and_no_screen_instructions(browser, servers):
         assert not page.locator(hidden).first.is_visible(), hidden
     assert "Pick for my feed" not in page.locator("main").inner_text()
     context.close()
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(css: str) -> tuple[float, float, float]:
+    r, g, b = (float(x) for x in re.findall(r"[\d.]+", css)[:3])
+    return r, g, b
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_selected_pill_count_has_at_least_4_5_to_1(browser, servers, scheme):
+    """axe leaves text under opacity to a person ("incomplete"): computed here, WCAG's way."""
+    base, _ = servers
+    context = context_for(browser, color_scheme=scheme)
+    page, _ = open_page(context, base + "/calendars/icml-2026/deadlines/")
+    pill = page.locator('.kind-filter a[aria-current="page"]')
+    style = pill.locator(".count").evaluate(
+        """e => ({color: getComputedStyle(e).color, opacity: getComputedStyle(e).opacity,
+                  background: getComputedStyle(e.parentElement).backgroundColor})"""
+    )
+    context.close()
+    alpha = float(style["opacity"])
+    fg, bg = _rgb(style["color"]), _rgb(style["background"])
+    shown = tuple(alpha * f + (1 - alpha) * b for f, b in zip(fg, bg, strict=True))
+    light, dark = sorted((_luminance(shown), _luminance(bg)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, style
