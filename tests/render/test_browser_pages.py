@@ -25,6 +25,8 @@ from tests.render.test_browser import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 ADD_BY_URL = "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 #: A user agent and the platform Chromium's userAgentData would report, per platform.
 PLATFORMS = {
@@ -66,7 +68,11 @@ def context_for(browser, platform: str | None = None, **options):
         options["user_agent"] = agent
     options.setdefault("locale", "en-GB")
     options.setdefault("timezone_id", "Europe/Berlin")
-    options.setdefault("viewport", {"width": 1200, "height": 900})
+    phone = platform in ("android", "iphone")
+    options.setdefault("viewport", PHONE if phone else DESKTOP)
+    if phone:
+        options.setdefault("is_mobile", True)
+        options.setdefault("has_touch", True)
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     if platform is not None:
@@ -114,9 +120,11 @@ def test_first_screen_offers_the_likely_app(browser, servers, platform, app, nam
     else:
         assert urlsplit(href).netloc == host
         assert params(href) == {"url": deadlines_url, "name": f"{KOREAN_NAME}: deadlines"}
-    # in view without scrolling, above the agenda
-    box = main.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 900
+    # both actions in view without scrolling, on a phone too, above the agenda
+    height = page.viewport_size["height"]
+    for button in (main, page.locator(f'[data-quick-action="{KOREAN_ID}"] .quick-main')):
+        box = button.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, (platform, box)
     # the others one click away, the chosen one not twice
     others = action.locator(".quick-others a[data-app-name]")
     visible = [
