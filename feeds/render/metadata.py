@@ -173,7 +173,12 @@ def event_json_ld(calendar: Calendar, rows: Sequence[Row], page_url: str) -> Mar
         )
     if subs:
         data["subEvent"] = subs
+    return json_ld_script(data)
+
+
+def json_ld_script(data: dict) -> Markup:
+    """``data`` as a JSON-LD element no value can end or break out of: ``<``, ``>`` and ``&``
+    are written as JSON escapes (``\\u003c``), which every JSON parser reads back."""
     text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
-    # "</script>" or "<!--" inside a value must not end the element: escape as JSON does
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(f'<script type="application/ld+json">{text}</script>')

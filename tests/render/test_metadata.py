@@ -9,13 +9,16 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from urllib import robotparser
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pyld import jsonld
 
 from feeds.export.writer import write_site
+from feeds.render.metadata import json_ld_script
 from tests.pages_support import KOREAN_ID, KOREAN_NAME, OPENING_TITLE, make_app, write_events
 
 PUBLIC = "https://feeds.example.org"
@@ -245,3 +248,23 @@ def test_robots_txt_is_in_the_static_export(client, tmp_path):
     text = (tmp_path / "out" / "robots.txt").read_text(encoding="utf-8")
     check_robots(robots_of(text))
     assert (tmp_path / "out" / "static" / "favicon.svg").exists()
+
+
+@given(st.dictionaries(st.text(max_size=20), st.text(max_size=60), max_size=4))
+def test_json_ld_of_any_text_reads_back_whole(values):
+    """Whatever the text (``</script>``, ``<!--``, ``]]>``, controls), the element holds it."""
+    data = {"@context": "https://schema.org", "@type": "Event"} | values
+    html = f"<!doctype html><html><head>{json_ld_script(data)}</head><body><p>x</p></body></html>"
+    doc = lxml.html.document_fromstring(html)
+    (text,) = doc.xpath('//script[@type="application/ld+json"]/text()')
+    assert json.loads(text) == data
+    assert [e.tag for e in doc.xpath("//head/*")] == ["script"]
+    assert doc.xpath("//body/p/text()") == ["x"]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="&#="), max_size=30))
+def test_any_version_serves_the_same_feed(client, version):
+    plain = client.get(f"/feeds/{KOREAN_ID}.ics")
+    versioned = client.get(f"/feeds/{KOREAN_ID}.ics?v={quote(version, safe='')}")
+    assert versioned.status_code == 200
+    assert versioned.data == plain.data and versioned.headers["ETag"] == plain.headers["ETag"]
