@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test bench build clean system-deps load-test lint format
+.PHONY: serve test bench build clean system-deps load-test lint format lighthouse
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: $(BIN)/.installed
 # away. LOAD_ARGS="--seconds 10" for a shorter run.
 load-test: $(BIN)/.installed
 	$(BIN)/python tests/load/load_edit.py $(LOAD_ARGS)
+
+# Lighthouse (npm, pinned) with the system's Chromium on / and a calendar page, as a phone
+# and as a desktop; the figures go in docs/pages.md. LIGHTHOUSE_ARGS="--runs 3" for more.
+lighthouse: $(BIN)/.installed node_modules/.installed system-deps
+	$(BIN)/python scripts/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules examples/fullcalendar/node_modules site test-artifacts

@@ -199,14 +199,19 @@ def kind_slug(kind: str) -> str:
     return kind if kind.endswith("s") else kind + "s"
 
 
+#: Kinds that are dates of the submission cycle, not days at the venue ("submissions open
+#: on OpenReview"): they happen online, so they take no location but their own.
+ONLINE_KINDS = frozenset({"milestone"})
+
+
 def inherits_location(event: Event) -> bool:
     """Whether an event without its own location takes the calendar's.
 
-    Decided by the time's shape, not the kind: a deadline instant is nowhere,
-    while a timed event of kind "deadline" (a submission desk) is somewhere.
-    This is what the feeds write, and what SEQUENCE must follow.
+    A deadline instant is nowhere, while a timed event of kind "deadline" (a submission
+    desk) is somewhere; a milestone (:data:`ONLINE_KINDS`) is online, whatever its shape.
+    This is what the feeds write, what the pages show, and what SEQUENCE must follow.
     """
-    return not isinstance(event.when, Deadline)
+    return not isinstance(event.when, Deadline) and event.kind not in ONLINE_KINDS
 
 
 def location_of(event: Event, calendar: Calendar) -> str:

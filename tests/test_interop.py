@@ -38,7 +38,7 @@ import pytest
 from feeds import occurrences, revisions
 from feeds.definitions import loader
 from feeds.doctor import lint, parsers
-from feeds.model import AllDay, Calendar, Deadline, Event
+from feeds.model import AllDay, Calendar, Deadline, Event, location_of
 from feeds.render import ics
 from feeds.serve.app import create_app
 from feeds.serve.store import Store
@@ -426,9 +426,7 @@ def test_every_parser_reads_the_text_status_and_sequence(served, parser):
             if event is None:
                 continue  # an unknown occurrence is the other test's finding
             calendar = calendars[event.calendar_id]
-            location = event.location or (
-                "" if isinstance(event.when, Deadline) else calendar.location
-            )
+            location = location_of(event, calendar)  # the one rule: feeds.model
             want = {
                 "summary": event.title,
                 "location": location or None,

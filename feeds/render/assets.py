@@ -1,4 +1,5 @@
-"""The pages' non-HTML resources: static CSS and JavaScript, and a QR code per feed."""
+"""The pages' non-HTML resources: static CSS, JavaScript and the favicon, a QR code per feed,
+and robots.txt (served by the app and written by the export like every resource)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from importlib import resources as package_files
 import segno
 
 from feeds.config import Settings
+from feeds.render.metadata import ROBOTS_TXT
 from feeds.render.paths import qr_path
 
 STATIC_TYPES = {
@@ -20,6 +22,8 @@ STATIC_TYPES = {
     ".svg": "image/svg+xml",
 }
 SVG_TYPE = "image/svg+xml"
+TEXT_TYPE = "text/plain; charset=utf-8"
+ROBOTS_PATH = "/robots.txt"
 
 
 @lru_cache(maxsize=1)
@@ -75,4 +79,5 @@ def assets(feeds: Sequence, settings: Settings) -> dict[str, tuple[bytes, str]]:
         if getattr(feed, "archive", False):
             continue  # a full history is not offered for subscribing: no QR code
         out[qr_path(feed.id)] = (qr_svg(settings.public_url + feed.path), SVG_TYPE)
+    out[ROBOTS_PATH] = (ROBOTS_TXT.encode("utf-8"), TEXT_TYPE)
     return out

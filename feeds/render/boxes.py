@@ -1,4 +1,5 @@
-"""The subscribe box: a feed's links for every calendar client, its QR code and embed snippet."""
+"""The subscribe box: a feed's links for every calendar client, its QR code and embed snippet;
+and the first-screen actions ("Add all deadlines") that lead to the viewer's likely app."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from feeds.config import Settings
+from feeds.model import kind_slug
 from feeds.render import links
 from feeds.render.paths import embed_page, qr_path, relative
 
@@ -20,10 +22,77 @@ class SubscribeBox:
     links: links.SubscribeLinks
     qr_src: str
     refresh_words: str
+    client_refresh: dict  # client key -> how soon it shows a change (CLIENT_REFRESH)
     download: str  # link (relative) to the feed itself
     embed_url: str = ""
     embed_snippet: str = ""
     note: str = ""  # e.g. what the selection is
+
+
+#: How soon each client shows a change, as reported in 2024-2026 (CLIENTS-2026.md, COMPAT.md);
+#: shown beside each client in the subscribe panel. ``{feed}`` is the feed's own interval.
+CLIENT_REFRESH = {
+    "apple": "as often as you choose on a Mac (every 5 minutes to every week); "
+    "iPhone and iPad on their own schedule",
+    "google": "on Google's schedule, every few hours to about a day; "
+    "it ignores the feed's suggested interval",
+    "outlook-web": "on Microsoft's schedule, often several hours or more; "
+    "it ignores the feed's suggested interval",
+    "outlook-classic": "every {feed}, the feed's suggestion, when \u201cUpdate this subscription "
+    "with the publisher's recommendation\u201d is ticked",
+    "thunderbird": "as set in the calendar's properties (\u201cRefresh calendar\u201d)",
+}
+
+
+@dataclass(frozen=True)
+class QuickAction:
+    """A first-screen action: one feed, offered to the viewer's likely app.
+
+    The page names Apple Calendar (a ``webcal:`` link) without JavaScript; ``site.js``
+    offers the app the platform suggests instead, the others staying one click away.
+    """
+
+    key: str
+    label: str  # "Add all deadlines"
+    event_count: int
+    links: links.SubscribeLinks
+
+
+def quick_action(feed, settings: Settings, label: str) -> QuickAction:
+    url = settings.public_url + feed.path
+    return QuickAction(
+        key=feed.id.replace("/", "--"),
+        label=label,
+        event_count=feed.event_count,
+        links=links.subscribe_links(url, feed.name),
+    )
+
+
+def calendar_actions(feeds, main_feed, kind: str | None, settings: Settings) -> list[QuickAction]:
+    """A calendar page's first-screen actions: its deadlines (or the page's kind), then all."""
+    shown = kind or "deadline"
+    first = next((f for f in feeds if f.kind == shown), None)
+    out: list[QuickAction] = []
+    if first is not None and first.event_count:
+        out.append(quick_action(first, settings, f"Add all {kind_slug(shown).replace('-', ' ')}"))
+    out.append(quick_action(main_feed, settings, "Add the whole conference"))
+    return out
+
+
+def index_actions(merged, settings: Settings) -> list[QuickAction]:
+    """The index's first-screen actions: every deadline, then every event, of every calendar."""
+    labels = {"deadlines": "Add all deadlines", "all": "Add every calendar"}
+    return [
+        quick_action(f, settings, labels[f.id])
+        for f in sorted(merged, key=lambda f: f.id != "deadlines")
+        if f.id in labels and f.event_count
+    ]
+
+
+def client_refresh(refresh: timedelta) -> dict[str, str]:
+    """:data:`CLIENT_REFRESH` with this feed's interval filled in."""
+    words = refresh_words(refresh)
+    return {k: v.format(feed=words) for k, v in CLIENT_REFRESH.items()}
 
 
 def refresh_words(refresh: timedelta) -> str:
@@ -71,6 +140,7 @@ def subscribe_box(
         links=links.subscribe_links(url, name),
         qr_src=qr_src or relative(page, qr_path(feed.id)),
         refresh_words=refresh_words(settings.refresh),
+        client_refresh=client_refresh(settings.refresh),
         download=relative(page, feed.path) if url == settings.public_url + feed.path else url,
         embed_url=embed_url,
         embed_snippet=embed_snippet(embed_url, f"{name} calendar") if embed else "",

@@ -44,29 +44,45 @@ def query(pairs: list[tuple[str, str]], literal_slash: tuple[str, ...] = ()) -> 
 
 
 def google_subscribe(url: str) -> str:
-    """Google Calendar's subscribe link: ``.../calendar/r?cid=<feed URL>``.
+    """Google Calendar's one-click subscribe link: ``.../calendar/r?cid=webcal://...``.
 
-    Reported flaky (it sometimes opens Google Calendar without offering to
-    subscribe), so pages also show :data:`GOOGLE_ADD_BY_URL` and the URL to paste.
+    Only a second try: Google rejects it for many feeds it does not host, and where it
+    works it is with the ``webcal://`` form in ``cid`` (``cid=https://...`` is refused as
+    "not associated with an active Google Calendar account"; CLIENTS-2026.md). The
+    default route is :data:`GOOGLE_ADD_BY_URL` with the URL copied.
     """
-    return f"{GOOGLE_SUBSCRIBE}?{query([('cid', url)])}"
+    return f"{GOOGLE_SUBSCRIBE}?{query([('cid', webcal(url))])}"
 
 
 def outlook_subscribe(url: str, name: str, host: str = OUTLOOK_COM) -> str:
-    """Outlook on the web's ``addfromweb`` link; ``host`` picks Outlook.com or Microsoft 365."""
+    """Outlook on the web's ``addfromweb`` link; ``host`` picks Outlook.com or Microsoft 365.
+
+    The https URL, never ``webcal:`` (new Outlook for Windows strips that scheme).
+    """
     return f"{host}/calendar/0/addfromweb?{query([('url', url), ('name', name)])}"
+
+
+#: The parameter that makes a feed URL new to Google without changing the feed: Google
+#: keeps one copy per URL for all its users, so re-adding the same URL fetches nothing.
+VERSION_PARAMETER = "v"
+
+
+def fresh_copy(url: str, version: int = 2) -> str:
+    """``url`` with ``v=<version>``: the same bytes, a URL Google has not cached yet."""
+    return f"{url}{'&' if '?' in url else '?'}{VERSION_PARAMETER}={version}"
 
 
 @dataclass(frozen=True)
 class SubscribeLinks:
     """Every way to subscribe to one feed URL."""
 
-    url: str  # the plain http(s) URL, to copy or paste
-    webcal: str
-    google: str
-    google_add_by_url: str
+    url: str  # the plain http(s) URL, to copy or paste (Outlook on the web, new Outlook)
+    webcal: str  # Apple Calendar, classic Outlook for Windows
+    google: str  # the cid link: Google's second try
+    google_add_by_url: str  # Google's default: this page, with the URL pasted
     outlook_com: str
     microsoft_365: str
+    fresh: str  # the URL for a fresh copy in Google after an urgent change
 
 
 def subscribe_links(url: str, name: str) -> SubscribeLinks:
@@ -77,6 +93,7 @@ def subscribe_links(url: str, name: str) -> SubscribeLinks:
         google_add_by_url=GOOGLE_ADD_BY_URL,
         outlook_com=outlook_subscribe(url, name, OUTLOOK_COM),
         microsoft_365=outlook_subscribe(url, name, MICROSOFT_365),
+        fresh=fresh_copy(url),
     )
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -44,9 +45,15 @@ from markupsafe import Markup, escape
 from feeds import tz
 from feeds.config import Settings
 from feeds.model import Calendar
-from feeds.render import group_pages
+from feeds.render import group_pages, metadata
 from feeds.render.assets import assets, qr_data_uri, qr_path, qr_svg, static_files, static_path
-from feeds.render.boxes import SubscribeBox, subscribe_box
+from feeds.render.boxes import (
+    SubscribeBox,
+    calendar_actions,
+    index_actions,
+    quick_action,
+    subscribe_box,
+)
 from feeds.render.page_cache import Generation, PageCache
 from feeds.render.paths import EMBED_PREFIX, calendar_page, embed_page, kind_page, relative
 from feeds.render.views import (
@@ -57,6 +64,7 @@ from feeds.render.views import (
     by_kind,
     event_view,
     kind_label,
+    kinds_label,
     row_order,
     rows_of,
     short_date,
@@ -84,8 +92,9 @@ __all__ = [  # the names other modules and the tests use, wherever they are defi
     "static_path",
 ]
 
-#: Reminder choices offered by the picker (any ``?alarm=`` value works in URLs).
-REMINDER_CHOICES = (("1w", "1 week"), ("1d", "1 day"), ("1h", "1 hour"), ("15m", "15 minutes"))
+#: Reminder choices offered by the picker (any ``?alarm=`` value works in URLs), each in its
+#: canonical form, so "Change your choice" can tick them again from the canonical query.
+REMINDER_CHOICES = (("7d", "1 week"), ("1d", "1 day"), ("1h", "1 hour"), ("15m", "15 minutes"))
 
 _env = Environment(
     loader=PackageLoader("feeds", "templates"),
@@ -214,7 +223,9 @@ class _Renderer:
         self._sections.append(out)
         return Markup(_MARKER)
 
-    def page(self, template: str, path: str, **context) -> bytes:
+    def page(self, template: str, path: str, head: dict | None = None, **context) -> bytes:
+        """A page's bytes; ``head`` is its :func:`metadata.head` (the site's by default)."""
+
         def url(to: str) -> str:
             return relative(path, to)
 
@@ -228,6 +239,7 @@ class _Renderer:
             path=path,
             url=url,
             static=static,
+            **(head or metadata.head(self.settings, path)),
             **context,
         )
         pieces = text.split(_MARKER)
@@ -262,15 +274,8 @@ class _Renderer:
         groups = group_pages.contexts(self.builds, self.feeds, self.settings)
         for path, context in groups.items():
             out[path] = self.page("group.html", path, **context)
-        out["/examples/widget/"] = self.widget_example()
-        # the order of render_all's result is the order pages were added before caching
-        order = ["/"]
-        for build in self.builds:
-            order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
-        order.extend(embed_page(f.id) for f in self.feeds if not f.archive)
-        order.extend(groups)
-        order.append("/examples/widget/")
-        return {p: out[p] for p in order}
+        out["/examples/widget/"] = _widget_example(self)
+        return _in_order(out, self.builds, self.feeds, groups)
 
     def calendar_and_embeds(self, build) -> dict[str, bytes]:
         """A calendar's pages and its feeds' embed pages: reused while its build is the same."""
@@ -297,8 +302,17 @@ class _Renderer:
             cards.append(_index_card(cal, days, self.feeds))
         merged = [f for f in self.feeds if f.group == "site" and not f.archive]
         boxes = [subscribe_box(f, self.settings, "/") for f in merged]
-        tags, dates = group_pages.tag_links(self.feeds), short_date
-        return self.page("index.html", "/", cards=cards, boxes=boxes, tags=tags, short_date=dates)
+        return self.page(
+            "index.html",
+            "/",
+            metadata.index_head(self.settings, [b.calendar.name for b in self.builds], merged),
+            cards=cards,
+            boxes=boxes,
+            actions=index_actions(merged, self.settings),
+            panel=f"sub-{boxes[0].key}" if boxes else "calendars-heading",
+            tags=group_pages.tag_links(self.feeds),
+            short_date=short_date,
+        )
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -327,7 +341,7 @@ class _Renderer:
         main_feed = next(f for f in feeds if f.kind is None)
         kinds = sorted({v.event.kind for v in views})
         filters = [("All", len(views), calendar_page(cal.id), None)] + [
-            (kind_label(k), sum(1 for v in views if v.event.kind == k), kind_page(cal.id, k), k)
+            (kinds_label(k), sum(1 for v in views if v.event.kind == k), kind_page(cal.id, k), k)
             for k in kinds
         ]
         out = {}
@@ -336,22 +350,27 @@ class _Renderer:
             feed = main_feed if kind is None else next(f for f in feeds if f.kind == kind)
             path = calendar_page(cal.id) if kind is None else kind_page(cal.id, kind)
             links = _Links(path)
+            box = subscribe_box(feed, self.settings, path)
 
             def days_html(days: list[Day], links=links, path=path) -> Markup:
                 return self.days_html(path, days, lambda r: links.join(self.calendar_row(r, zone)))
 
+            page_days = self.build_agenda(build, zone, kind)
             out[path] = self.page(
                 "calendar.html",
                 path,
+                metadata.calendar_head(self.settings, path, cal, feed, main_feed, page_days),
                 calendar=cal,
                 feed=feed,
                 kind=kind,
-                kind_label=kind_label(kind) if kind else "",
+                kind_label=kinds_label(kind) if kind else "",
+                kind_one=kind_label(kind) if kind else "",
                 filters=filters,
-                days=self.build_agenda(build, zone, kind),
+                days=page_days,
                 zone=zone,
                 zone_name=zone_name(zone),
-                box=subscribe_box(feed, self.settings, path),
+                box=box,
+                actions=calendar_actions(feeds, main_feed, kind, self.settings),
                 memberships=group_pages.memberships(cal, self.group_feeds),
                 reminders=REMINDER_CHOICES,
                 short_date=short_date,
@@ -396,16 +415,31 @@ class _Renderer:
             days_html=lambda days: self.days_html(path, days, lambda r: self.embed_row(r, zone)),
         )
 
-    def widget_example(self) -> bytes:
-        path = "/examples/widget/"
-        feed = next((f for f in self.feeds if f.id == "all"), None)
-        return self.page(
-            "widget.html",
-            path,
-            feeds_json=self.settings.public_url + "/feeds.json",
-            feed=feed,
-            widget_src=self.settings.public_url + static_path("widget.js"),
-        )
+
+def _in_order(out: dict[str, bytes], builds, feeds, groups) -> dict[str, bytes]:
+    """``out`` in the order pages were added before caching: the index, each calendar's
+    pages, the merged feeds' embeds, the group pages, the widget example."""
+    order = ["/"]
+    for build in builds:
+        order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
+    order.extend(embed_page(f.id) for f in feeds if not f.archive)
+    order.extend(groups)
+    order.append("/examples/widget/")
+    return {p: out[p] for p in order}
+
+
+def _widget_example(renderer: _Renderer) -> bytes:
+    """The widget example page (the merged feed of everything, when there is one)."""
+    path = "/examples/widget/"
+    feed = next((f for f in renderer.feeds if f.id == "all"), None)
+    return renderer.page(
+        "widget.html",
+        path,
+        metadata.head(renderer.settings, path, metadata.WIDGET_DESCRIPTION),
+        feeds_json=renderer.settings.public_url + "/feeds.json",
+        feed=feed,
+        widget_src=renderer.settings.public_url + static_path("widget.js"),
+    )
 
 
 def _feed_zone(feed) -> str:
@@ -432,7 +466,7 @@ def _index_card(cal: Calendar, days: set[date], feeds: Sequence) -> dict:
         "page": calendar_page(cal.id),
         "first": min(days) if days else None,
         "last": max(days) if days else None,
-        "kinds": [(kind_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
+        "kinds": [(kinds_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
         "count": len(cal.events),
         "feed": next(f for f in feeds if f.calendar_id == cal.id and f.kind is None),
     }
@@ -511,6 +545,8 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
     chosen = [v for v in renderer.feed_views(feed) if selection.matches(v.event, feed.scope.merged)]
     name = selection.name(feed.name)
     back = _feed_page(feed)
+    # back to the picker with the choice in the query string, where site.js ticks it again
+    change = back + (f"?{query}#picker" if query and feed.calendar_id is not None else "")
     zone = _feed_zone(feed)
     box = subscribe_box(
         feed,
@@ -523,9 +559,11 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
         note=selection.summary(),
         embed=not selection,
     )
+    actions = [replace(quick_action(feed, settings, "Add your feed"), links=box.links)]
     return renderer.page(
         "subscribe.html",
         path,
+        metadata.head(settings, path, f"Your feed: {name}. Subscribe in your calendar app."),
         feed=feed,
         name=name,
         summary=selection.summary(),
@@ -534,4 +572,6 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
         zone_name=zone_name(zone),
         box=box,
         back=back,
+        change=change,
+        actions=actions,
     )

@@ -13,7 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from feeds import occurrences, tz
 from feeds.config import Settings
-from feeds.model import AllDay, Calendar, Deadline, Event, Repeat, Timed, location_of
+from feeds.model import (
+    AllDay,
+    Calendar,
+    Deadline,
+    Event,
+    Repeat,
+    Timed,
+    kind_slug,
+    location_of,
+)
 from feeds.render import ics, links
 from feeds.render.paths import calendar_page
 from feeds.timefmt import iso_utc
@@ -46,12 +55,14 @@ class Row:
     first: bool  # the first occurrence carries the anchor, checkbox and links
     number: int  # 1-based occurrence number
     total: int
-    day: date
+    day: date  # the day it is listed under
+    last_day: date  # the last day it covers, in the display zone (an exclusive end is not one)
     all_day: bool
     start_utc: datetime
     end_utc: datetime
     time_text: str  # in the display zone
     time_iso: str  # for <time datetime>
+    end_iso: str  # the end, as time_iso (for an all-day row its last day)
     zone_abbr: str
     original: str  # the time as written, when in another zone ("28 Jan 23:59 AoE")
     viewer: bool  # timed or deadline: the browser adds the viewer's local time
@@ -73,6 +84,11 @@ class Day:
     @property
     def end_z(self) -> str:
         return _z(max(r.end_utc for r in self.rows))
+
+    @property
+    def last_iso(self) -> str:
+        """The last day any of its rows covers (``data-last``: "the last ended 11 July")."""
+        return max(r.last_day for r in self.rows).isoformat()
 
     @property
     def heading(self) -> str:
@@ -130,7 +146,13 @@ def repeat_words(rule: Repeat, first: date) -> str:
 
 
 def kind_label(kind: str) -> str:
+    """One event's kind in words: ``Deadline``."""
     return kind.replace("-", " ").replace("_", " ").capitalize()
+
+
+def kinds_label(kind: str) -> str:
+    """A kind's page and filter in words, plural like its URL: ``Deadlines``."""
+    return kind_label(kind_slug(kind))
 
 
 def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventView:
@@ -186,11 +208,13 @@ def _all_day_row(common: dict, when: AllDay, shift: timedelta, zone: str) -> Row
     return Row(
         **common,
         day=first,
+        last_day=end - timedelta(days=1),
         all_day=True,
         start_utc=_midnight_utc(first, zone),
         end_utc=_midnight_utc(end, zone),
         time_text=text,
         time_iso=first.isoformat(),
+        end_iso=(end - timedelta(days=1)).isoformat(),
         zone_abbr="",
         original="",
         viewer=False,
@@ -210,8 +234,16 @@ def _timed_row(common: dict, event: Event, shift: timedelta, zone: str) -> Row:
     here_start = tz.to_wall(start_utc, zone)
     here_end = tz.to_wall(end_utc, zone)
     abbr = tz.abbreviation(start_utc, zone)
+    day = here_start.date()
     if isinstance(when, Deadline):
-        text = f"Due {here_start:%H:%M}"
+        # listed under the date it is stated for ("7 Dec AoE" under 7 December), wherever
+        # that instant falls in the display zone; the time then says its own date
+        day = (when.at + shift).date()
+        text = (
+            f"Due {here_start:%H:%M}"
+            if here_start.date() == day
+            else f"Due {short_date(here_start)} {here_start:%H:%M}"
+        )
     elif here_end.date() == here_start.date():
         text = f"{here_start:%H:%M}–{here_end:%H:%M}"
     else:
@@ -221,16 +253,25 @@ def _timed_row(common: dict, event: Event, shift: timedelta, zone: str) -> Row:
         original = _as_written(when, wall_start, wall_end, start_utc)
     return Row(
         **common,
-        day=here_start.date(),
+        day=day,
+        last_day=_last_day(here_start, here_end, day),
         all_day=False,
         start_utc=start_utc,
         end_utc=end_utc,
         time_text=text,
         time_iso=_offset_iso(here_start, start_utc),
+        end_iso=_offset_iso(here_end, end_utc),
         zone_abbr=abbr,
         original=original,
         viewer=True,
     )
+
+
+def _last_day(start: datetime, end: datetime, day: date) -> date:
+    """The last day a timed span covers: its end's date, the day before if it ends at 00:00."""
+    if end > start and end.time() == time(0):
+        return max(day, end.date() - timedelta(days=1))
+    return max(day, end.date())
 
 
 def _as_written(

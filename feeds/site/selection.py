@@ -173,7 +173,9 @@ def parse_query(query_string: str | bytes) -> list[tuple[str, str]]:
 #: shared; refusing them would break that subscription for good, so they are ignored
 #: (as are ``utm_*``). Every other unknown parameter is refused, so a typo such as
 #: ``?knid=`` is said, not silently served as the whole feed.
-IGNORED_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_"})
+#: ``v`` is the version a subscriber adds (``?v=2``) to get a fresh copy from Google, which
+#: keeps one copy per URL for all its users (docs/pages.md): the same feed at a new URL.
+IGNORED_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_", "v"})
 
 
 def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selection:

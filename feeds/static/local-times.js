@@ -27,17 +27,37 @@
   }
 
   var dayFormat = formatter({ weekday: 'short', day: 'numeric', month: 'short' });
-  var clockFormat = formatter({ hour: '2-digit', minute: '2-digit' });
-  var longDayFormat = formatter({ day: 'numeric', month: 'long', year: 'numeric' });
+  // a 24-hour clock whatever the locale, as everywhere else on the page
+  var clockFormat = formatter({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  // a day as written in the page (a date, not an instant: no zone conversion)
+  var longDayFormat = formatter({ day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  var abbreviationFormat = formatter({ hour: 'numeric', timeZoneName: 'short' });
 
+  // "UTC+1", "UTC-3:30": how the page labels offsets ("AoE, UTC-12")
+  function offsetLabel(date) {
+    var minutes = -date.getTimezoneOffset();
+    if (minutes === 0) return 'UTC';
+    var sign = minutes > 0 ? '+' : '-';
+    var abs = Math.abs(minutes);
+    var hours = Math.floor(abs / 60);
+    var rest = abs % 60;
+    return 'UTC' + sign + hours + (rest ? ':' + (rest < 10 ? '0' : '') + rest : '');
+  }
+
+  // The zone's letters ("CET", "PDT") where the locale has them, else the offset as the
+  // page writes it ("UTC+1"), never the locale's "GMT+1".
   function zoneAbbreviation(date) {
-    var f = formatter({ hour: 'numeric', timeZoneName: 'short' });
-    if (!f || !f.formatToParts) return '';
-    var parts = f.formatToParts(date);
-    for (var i = 0; i < parts.length; i++) {
-      if (parts[i].type === 'timeZoneName') return parts[i].value;
+    var f = abbreviationFormat;
+    if (f && f.formatToParts) {
+      var parts = f.formatToParts(date);
+      for (var i = 0; i < parts.length; i++) {
+        if (parts[i].type === 'timeZoneName' && /^[A-Z]{2,5}$/.test(parts[i].value) &&
+            parts[i].value !== 'GMT' && parts[i].value !== 'UTC') {
+          return parts[i].value;
+        }
+      }
     }
-    return '';
+    return offsetLabel(date);
   }
 
   function sameLocalDay(a, b) {
@@ -85,10 +105,13 @@
     var now = Date.now();
     var days = all.querySelectorAll('.day[data-end]');
     var upcoming = [];
-    var lastEnd = 0;
+    var lastDay = '';
     for (var i = 0; i < days.length; i++) {
       var end = Date.parse(days[i].getAttribute('data-end'));
-      lastEnd = Math.max(lastEnd, end);
+      // the last day covered, as the page lists it (an all-day event's exclusive end,
+      // midnight after its last day, is not a day it covers)
+      var last = days[i].getAttribute('data-last') || '';
+      if (last > lastDay) lastDay = last;
       if (end > now) upcoming.push(days[i]);
       var events = days[i].querySelectorAll('.event[data-end]');
       for (var j = 0; j < events.length; j++) {
@@ -98,8 +121,9 @@
     var status = document.querySelector('.agenda-status');
     if (days.length && !upcoming.length) {
       if (status) {
+        var lastDate = new Date(lastDay + 'T12:00:00Z');
         status.textContent = 'Every event here is over (the last ended ' +
-          (longDayFormat ? longDayFormat.format(new Date(lastEnd)) : new Date(lastEnd).toDateString()) +
+          (longDayFormat ? longDayFormat.format(lastDate) : lastDay) +
           '). The list stays for reference, and the feeds and links still work.';
         status.hidden = false;
       }

@@ -196,7 +196,14 @@ def test_index_and_calendar_page(page, servers):
         box.locator('[data-client="apple"]').get_attribute("href")
         == "webcal://" + feed_url.split("://")[1]
     )
-    assert params(box.locator('[data-client="google"]').get_attribute("href")) == {"cid": feed_url}
+    google = box.locator('[data-client="google"]')
+    assert (
+        google.get_attribute("href")
+        == "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
+    )
+    assert google.get_attribute("data-copy-url") == feed_url
+    cid = box.locator('[data-client="google-cid"]').get_attribute("href")
+    assert params(cid) == {"cid": "webcal://" + feed_url.split("://")[1]}
     outlook = params(box.locator('[data-client="outlook-com"]').get_attribute("href"))
     assert outlook == {"url": feed_url, "name": KOREAN_NAME}
     m365 = box.locator('[data-client="microsoft-365"]').get_attribute("href")
@@ -214,7 +221,7 @@ def test_index_and_calendar_page(page, servers):
     shot(page, "calendar-korean")
 
     # the kind filter works as plain links
-    page.locator(".kind-filter").get_by_role("link", name="Workshop").click()
+    page.locator(".kind-filter").get_by_role("link", name="Workshops").click()
     page.wait_for_url(f"{base}/calendars/{KOREAN_ID}/workshops/")
     assert page.locator("li.event[id]").count() == 2
 
@@ -266,7 +273,9 @@ def test_pick_two_events_and_subscribe(page, servers):
         page.locator('[data-client="apple"]').get_attribute("href")
         == "webcal://" + url.split("://")[1]
     )
-    assert params(page.locator('[data-client="google"]').get_attribute("href")) == {"cid": url}
+    assert page.locator('[data-client="google"]').get_attribute("data-copy-url") == url
+    cid = page.locator('[data-client="google-cid"]').get_attribute("href")
+    assert params(cid) == {"cid": "webcal://" + url.split("://")[1]}
     shot(page, "your-feed")
     with urlopen(url, timeout=10) as response:  # what a calendar app would fetch
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"

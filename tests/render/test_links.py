@@ -45,7 +45,8 @@ def test_webcal_swaps_only_the_scheme():
 @pytest.mark.parametrize(
     "url", [FEED, FEED + "?kind=workshop,tutorial&alarm=1d", "https://h.example/한글.ics?a=1&b=2#x"]
 )
-def test_google_subscribe_is_cid_with_the_encoded_url(url):
+def test_google_subscribe_is_cid_with_the_encoded_webcal_url(url):
+    """The cid form reported to work for feeds Google does not host is the webcal one."""
     link = links.google_subscribe(url)
     only_ascii_and_no_fragment(link)
     parts = urlsplit(link)
@@ -54,7 +55,7 @@ def test_google_subscribe_is_cid_with_the_encoded_url(url):
         "calendar.google.com",
         "/calendar/r",
     )
-    assert params(link) == {"cid": url}
+    assert params(link) == {"cid": "webcal://" + url.split("://", 1)[1]}
 
 
 def test_google_add_by_url_fallback():
@@ -75,11 +76,25 @@ def test_outlook_addfromweb_with_url_and_name(host, netloc):
     assert params(link) == {"url": url, "name": TRICKY}
 
 
+@pytest.mark.parametrize(
+    ("url", "fresh"),
+    [
+        (FEED, {"v": "3"}),
+        (FEED + "?ids=a,b&alarm=1h", {"ids": "a,b", "alarm": "1h", "v": "3"}),
+    ],
+)
+def test_fresh_copy_adds_only_the_version(url, fresh):
+    link = links.fresh_copy(url, 3)
+    assert urlsplit(link).path == urlsplit(url).path and params(link) == fresh
+
+
 def test_subscribe_links_bundle():
     bundle = links.subscribe_links(FEED, TRICKY)
     assert bundle.url == FEED
     assert bundle.webcal == links.webcal(FEED)
-    assert params(bundle.google) == {"cid": FEED}
+    assert params(bundle.google) == {"cid": links.webcal(FEED)}
+    assert bundle.google_add_by_url == links.GOOGLE_ADD_BY_URL
+    assert params(bundle.fresh) == {"v": "2"} and bundle.fresh.startswith(FEED + "?")
     assert urlsplit(bundle.outlook_com).netloc == "outlook.live.com"
     assert urlsplit(bundle.microsoft_365).netloc == "outlook.office.com"
     assert params(bundle.microsoft_365)["name"] == TRICKY

@@ -140,6 +140,8 @@ def test_no_inline_scripts_or_styles_and_nothing_from_other_hosts(client, the_si
         for tag, attrs in parse_html(html).elements:
             assert "style" not in attrs, (path, tag)
             assert not any(k.startswith("on") for k in attrs), (path, tag)
+            if tag == "script" and attrs.get("type") == "application/ld+json":
+                continue  # data, never run (and CSP does not apply to it)
             if tag == "script":
                 assert attrs.get("src"), path  # no inline script
             if tag in ("script", "img", "iframe") or (
@@ -229,23 +231,148 @@ def test_index_lists_calendars_and_the_merged_feeds(client):
 # -- the subscribe box ---------------------------------------------------------------------
 
 
+def panel(html: str) -> str:
+    """The full subscribe panel of a page (the first one)."""
+    match = re.search(r'<section class="subscribe".*?</section>', html, re.S)
+    assert match
+    return match.group(0)
+
+
+def first_screen(html: str) -> str:
+    match = re.search(r'<section class="first-screen".*?</section>', html, re.S)
+    assert match
+    return match.group(0)
+
+
 def test_subscribe_box_links_for_every_client(client):
-    html = page(client, CAL_PAGE).get_data(as_text=True)
+    html = panel(page(client, CAL_PAGE).get_data(as_text=True))
+    webcal = f"webcal://feeds.example.org/feeds/{KOREAN_ID}.ics"
     assert url_field(html) == FEED_URL  # the URL to copy, selectable
     (apple,) = anchors(html, **{"data-client": "apple"})
-    assert apple["href"] == f"webcal://feeds.example.org/feeds/{KOREAN_ID}.ics"
+    assert apple["href"] == webcal
+    # Google: by default the "From URL" page, with the https URL copied on the way
     (google,) = anchors(html, **{"data-client": "google"})
-    assert urlsplit(google["href"])[:3] == ("https", "calendar.google.com", "/calendar/r")
-    assert params(google["href"]) == {"cid": FEED_URL}
-    (fallback,) = anchors(html, **{"data-client": "google-url"})
-    assert fallback["href"] == links.GOOGLE_ADD_BY_URL
+    assert google["href"] == links.GOOGLE_ADD_BY_URL
+    assert urlsplit(google["href"])[1:3] == (
+        "calendar.google.com",
+        "/calendar/u/0/r/settings/addbyurl",
+    )
+    assert google["data-copy-url"] == FEED_URL and google["target"] == "_blank"
+    # the cid link as a second try, with the webcal form Google accepts in cid
+    (cid,) = anchors(html, **{"data-client": "google-cid"})
+    assert urlsplit(cid["href"])[:3] == ("https", "calendar.google.com", "/calendar/r")
+    assert params(cid["href"]) == {"cid": webcal}
+    # Outlook on the web and the new Outlook: the https URL, never webcal
     (outlook,) = anchors(html, **{"data-client": "outlook-com"})
     assert urlsplit(outlook["href"])[1:3] == ("outlook.live.com", "/calendar/0/addfromweb")
     assert params(outlook["href"]) == {"url": FEED_URL, "name": KOREAN_NAME}
     (m365,) = anchors(html, **{"data-client": "microsoft-365"})
     assert urlsplit(m365["href"])[1:3] == ("outlook.office.com", "/calendar/0/addfromweb")
     assert params(m365["href"]) == {"url": FEED_URL, "name": KOREAN_NAME}
+    (classic,) = anchors(html, **{"data-client": "outlook-classic"})
+    assert classic["href"] == webcal
+    # Outlook for Mac is sent to Apple Calendar
+    assert "Outlook for Mac cannot subscribe" in html and "use Apple Calendar" in html
     assert "Thunderbird" in html and "every 12 hours" in html
+
+
+def test_each_client_says_how_soon_it_shows_a_change(client):
+    html = panel(page(client, CAL_PAGE).get_data(as_text=True))
+    rows = dict(re.findall(r'<li data-client-row="([a-z0-9-]+)">(.*?)</li>', html, re.S))
+    assert set(rows) == {
+        "apple",
+        "google",
+        "outlook-com",
+        "microsoft-365",
+        "outlook-classic",
+        "thunderbird",
+    }
+    expected = {
+        "apple": "every 5 minutes to every week",
+        "google": "every few hours to about a day",
+        "outlook-com": "several hours",
+        "microsoft-365": "several hours",
+        "outlook-classic": "every 12 hours, the feed's suggestion",
+        "thunderbird": "Refresh calendar",
+    }
+    for client_key, words in expected.items():
+        (refresh,) = re.findall(r'<span class="refresh">(.*?)</span>', rows[client_key])
+        assert words in html_text(refresh), client_key
+
+
+def html_text(fragment: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_google_fresh_copy_url_is_documented_and_serves_the_same_feed(client):
+    html = panel(page(client, CAL_PAGE).get_data(as_text=True))
+    (fresh,) = re.findall(r'<code class="fresh-url">(.*?)</code>', html)
+    fresh = html_text(fresh)
+    assert params(fresh) == {"v": "2"} and fresh.startswith(FEED_URL + "?")
+    path = urlsplit(fresh).path + "?" + urlsplit(fresh).query
+    plain, versioned = client.get(f"/feeds/{KOREAN_ID}.ics"), client.get(path)
+    assert versioned.status_code == 200
+    assert versioned.data == plain.data and versioned.headers["ETag"] == plain.headers["ETag"]
+    # on a selection too: the version changes nothing but the URL
+    chosen = client.get(f"/feeds/{KOREAN_ID}.ics?alarm=1h&ids=opening")
+    again = client.get(f"/feeds/{KOREAN_ID}.ics?alarm=1h&ids=opening&v=7")
+    assert again.status_code == 200 and again.data == chosen.data
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (
+            CAL_PAGE,
+            [
+                ("Add all deadlines", f"/feeds/{KOREAN_ID}/deadlines.ics"),
+                ("Add the whole conference", f"/feeds/{KOREAN_ID}.ics"),
+            ],
+        ),
+        (
+            f"{CAL_PAGE}workshops/",
+            [
+                ("Add all workshops", f"/feeds/{KOREAN_ID}/workshops.ics"),
+                ("Add the whole conference", f"/feeds/{KOREAN_ID}.ics"),
+            ],
+        ),
+        (
+            "/",
+            [
+                ("Add all deadlines", "/feeds/deadlines.ics"),
+                ("Add every calendar", "/feeds/all.ics"),
+            ],
+        ),
+    ],
+)
+def test_first_screen_offers_the_feeds_to_every_app(client, path, expected):
+    """Before the agenda and the kind filter: each action, Apple by default (no JavaScript),
+    every other app one click away, each link decoded."""
+    html = page(client, path).get_data(as_text=True)
+    quick = first_screen(html)
+    assert html.index('class="first-screen"') < html.index('class="subscribe"')
+    if path != "/":
+        assert html.index('class="first-screen"') < html.index('class="kind-filter"')
+    actions = re.findall(r'<div class="quick-action".*?</div>', quick, re.S)
+    assert len(actions) == len(expected)
+    for action, (label, feed_path) in zip(actions, expected, strict=True):
+        url = PUBLIC + feed_path
+        (main,) = anchors(action, **{"class": "button primary quick-main"})
+        assert main["data-label"] == label and main["_text"] == f"{label} to Apple Calendar"
+        assert main["href"] == "webcal://" + url.split("://", 1)[1]
+        by_app = {a["data-app"]: a for a in parse_html(action).anchors if "data-app-name" in a}
+        assert set(by_app) == {"apple", "google", "outlook", "microsoft-365"}
+        assert "hidden" in by_app["apple"]  # it is the main button already
+        assert by_app["google"]["href"] == links.GOOGLE_ADD_BY_URL
+        assert by_app["google"]["data-copy-url"] == url
+        assert params(by_app["outlook"]["href"])["url"] == url
+        assert urlsplit(by_app["outlook"]["href"]).netloc == "outlook.live.com"
+        assert params(by_app["microsoft-365"]["href"])["url"] == url
+        (other,) = anchors(action, **{"data-app": "other"})
+        target = other["href"].lstrip("#")
+        assert f'id="{target}"' in html  # the full panel, further down
 
 
 def test_kind_page_box_subscribes_to_the_kind_feed(client):
@@ -300,10 +427,45 @@ def test_events_grouped_by_day_in_the_calendar_zone(client):
     assert (
         '<time class="viewer" datetime="2026-12-02T00:00:00Z" data-end="2026-12-02T01:00:00Z"' in la
     )
-    # 1 Sep 23:59 AoE is 2 Sep 20:59 in Seoul
+    # 1 Sep 23:59 AoE is 2 Sep 20:59 in Seoul: listed under 1 September, the date it is
+    # stated for, with the Seoul time saying its own date
     deadline = event_item(html, "paper-deadline")
-    assert html.index('id="day-2026-09-02"') < html.index('id="e-paper-deadline"')
-    assert "Due 20:59" in deadline and "1 Sep 2026 23:59 AoE" in deadline
+    assert day_of(html, "paper-deadline") == "2026-09-01"
+    assert "Due 2 Sep 2026 20:59" in deadline and "1 Sep 2026 23:59 AoE" in deadline
+
+
+def day_of(html: str, event_id: str) -> str:
+    """The date of the day section an event is listed under."""
+    sections = re.split(r'(?=<section class="day")', html)
+    (day,) = [
+        re.search(r'id="day-([0-9-]+)"', s).group(1) for s in sections if f'id="e-{event_id}"' in s
+    ]
+    return day
+
+
+def test_deadlines_are_listed_under_their_stated_date(client):
+    """ICML's "7 Dec AoE" is 8 Dec in Seoul, and is listed under 7 December."""
+    html = page(client, "/calendars/icml-2026/").get_data(as_text=True)
+    assert day_of(html, "tutorial-nomination-deadline") == "2025-12-07"
+    assert day_of(html, "full-paper-deadline") == "2026-01-28"
+    # stated in UTC at 11:59 on 15 June: 20:59 the same day in Seoul, no date needed
+    assert day_of(html, "registration-cancellation-deadline") == "2026-06-15"
+    assert "Due 20:59" in event_item(html, "registration-cancellation-deadline")
+    item = event_item(html, "tutorial-nomination-deadline")
+    assert "Due 8 Dec 2025 20:59" in item and "7 Dec 2025 23:59 AoE" in item
+    days = re.findall(r'<h3 id="day-([0-9-]+)"', html)
+    assert days == sorted(days) and len(days) == len(set(days))
+
+
+def test_day_sections_carry_their_last_covered_day(client):
+    """The 6 to 11 July conference ends (exclusively) on 12 July: its last day is 11 July."""
+    html = page(client, "/calendars/icml-2026/").get_data(as_text=True)
+    lasts = re.findall(r'<section class="day" data-end="[^"]+" data-last="([0-9-]+)"', html)
+    assert max(lasts) == "2026-07-11"
+    first_day = re.search(
+        r'<section class="day"[^>]*data-last="([0-9-]+)"[^>]*day-2026-07-06', html
+    )
+    assert first_day.group(1) == "2026-07-11"  # the conference bar, 6 to 11 July
 
 
 def test_repeating_event_shows_each_occurrence_and_says_it_repeats(client):
@@ -443,7 +605,7 @@ def test_picker_form_is_a_plain_get_form(client):
         for t, a in parse_html(html).elements
         if t == "input" and a.get("name") == "alarm"
     ]
-    assert alarms == ["1w", "1d", "1h", "15m"]
+    assert alarms == ["7d", "1d", "1h", "15m"]  # canonical, as "Change your choice" returns them
 
 
 def test_your_feed_page(client):
@@ -452,7 +614,9 @@ def test_your_feed_page(client):
     url = f"{FEED_URL}?alarm=1h&ids=la-talk,opening"
     assert url_field(html) == url
     (google,) = anchors(html, **{"data-client": "google"})
-    assert params(google["href"]) == {"cid": url}
+    assert google["data-copy-url"] == url
+    (cid,) = anchors(html, **{"data-client": "google-cid"})
+    assert params(cid["href"]) == {"cid": "webcal://" + url.split("://", 1)[1]}
     (outlook,) = anchors(html, **{"data-client": "outlook-com"})
     assert params(outlook["href"]) == {"url": url, "name": f"{KOREAN_NAME}: my events"}
     (apple,) = anchors(html, **{"data-client": "apple"})
@@ -460,6 +624,13 @@ def test_your_feed_page(client):
         apple["href"]
         == "webcal://feeds.example.org/feeds/hanguk-2026.ics?alarm=1h&ids=la-talk,opening"
     )
+    # its first screen adds this feed; "Change your choice" goes back with the choice
+    (main,) = anchors(first_screen(html), **{"class": "button primary quick-main"})
+    assert main["href"] == apple["href"] and main["data-label"] == "Add your feed"
+    (change,) = anchors(html, **{"class": "change-choice"})
+    assert resolve("/subscribe/", change["href"]) == CAL_PAGE
+    assert urlsplit(change["href"]).fragment == "picker"
+    assert params(change["href"]) == {"alarm": "1h", "ids": "la-talk,opening"}
     assert sorted(re.findall(r'id="e-([^"]+)"', html)) == ["la-talk", "opening"]
     assert "data:image/svg+xml" in html  # its QR code
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
@@ -497,13 +668,15 @@ def test_static_assets_are_served_with_versions(client):
     refs = [
         a.get("src") or a.get("href")
         for t, a in parse_html(html).elements
-        if t in ("script", "link")
+        if (t == "script" and a.get("src")) or (t == "link" and a["rel"] in ("stylesheet", "icon"))
     ]
-    assert len(refs) == 3
+    assert len(refs) == 4  # the style sheet, two scripts, the favicon
     for ref in refs:
         response = client.get(resolve(CAL_PAGE, ref) + "?" + urlsplit(ref).query)
         assert response.status_code == 200
-        assert response.headers["Content-Type"].startswith(("text/css", "text/javascript"))
+        assert response.headers["Content-Type"].startswith(
+            ("text/css", "text/javascript", "image/svg+xml")
+        )
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -527,8 +700,10 @@ def test_absolute_urls_come_from_public_url_only(folder):
         },
     ).get_data(as_text=True)
     assert "evil.example" not in html
+    (google,) = anchors(html, **{"data-client": "google-cid"})
+    assert params(google["href"]) == {"cid": f"webcal://cal.example.net/base/feeds/{KOREAN_ID}.ics"}
     (google,) = anchors(html, **{"data-client": "google"})
-    assert params(google["href"]) == {"cid": f"https://cal.example.net/base/feeds/{KOREAN_ID}.ics"}
+    assert google["data-copy-url"] == f"https://cal.example.net/base/feeds/{KOREAN_ID}.ics"
 
 
 def test_resource_embeddable_flag(the_site):
