@@ -6,11 +6,14 @@
 // The embed page posts {type: 'calendar-feeds:height', height: px} to its parent
 // (static/embed.js). This script accepts the message only from this script's own
 // origin, sets the height of the one <iframe> that sent it, and ignores heights
-// outside 1 to 100000 px. It reads nothing else and adds nothing to the page.
+// outside 1 to 100000 px. When it starts it asks the frames to send their height again
+// ({type: 'calendar-feeds:height-request'}, to this origin only), so it may run before or
+// after they load. It reads nothing else and adds nothing to the page.
 (function () {
   'use strict';
 
   var MESSAGE_TYPE = 'calendar-feeds:height';
+  var REQUEST_TYPE = 'calendar-feeds:height-request';
   var MAX_HEIGHT = 100000;
   var script = document.currentScript;
   var origin = '';
@@ -34,4 +37,20 @@
       }
     }
   });
+
+  // Frames of ours that loaded before this script ran sent their height unheard: ask again.
+  // (A frame still on its first, blank document is skipped: it will send on its own.)
+  function ours(frame) {
+    try {
+      return new URL(frame.src, window.location.href).origin === origin && !frame.contentDocument;
+    } catch (e) {
+      return false;
+    }
+  }
+  if (origin) {
+    var frames = document.getElementsByTagName('iframe');
+    for (var i = 0; i < frames.length; i++) {
+      if (ours(frames[i])) frames[i].contentWindow.postMessage({ type: REQUEST_TYPE }, origin);
+    }
+  }
 })();

@@ -19,6 +19,7 @@
   var THEMES = ['light', 'dark', 'auto'];
   var MAX_NEXT = 50;
   var MESSAGE_TYPE = 'calendar-feeds:height';
+  var REQUEST_TYPE = 'calendar-feeds:height-request';
 
   // One value of `key`, or null when it is absent or given more than once.
   function single(params, key) {
@@ -100,31 +101,37 @@
     // [data-all] holds past days only once local-times.js has split them off (or all are past)
     if (all && (allPast || (upcoming && !upcoming.hidden))) newestFirst(all);
     if (allPast) {
+      // one heading line instead of local-times.js's paragraph: the rows start near the top
       var status = document.querySelector('.agenda-status');
-      if (status) {
-        status.textContent = 'Every event here is over; the latest first.';
-        status.hidden = false;
-      }
+      if (status) status.hidden = true;
+      var heading = document.getElementById('events-heading');
+      if (heading) heading.textContent = 'Every event is over · latest first';
     }
     if (options.next !== null) limitTo(options.next, allPast);
   }
 
-  // The page's height, to the page framing it; again whenever it changes.
+  // The page's height, to the page framing it; again whenever it changes, and when asked
+  // (static/embed-host.js asks once it runs, in case it missed the first message).
   function postHeight() {
     if (window.parent === window) return;
     var last = -1;
-    function send() {
+    function send(force) {
       var height = Math.ceil(document.body.getBoundingClientRect().height);
-      if (height === last) return;
+      if (height === last && force !== true) return;
       last = height;
       window.parent.postMessage({ type: MESSAGE_TYPE, height: height }, '*');
     }
-    send();
+    send(true);
     if (window.ResizeObserver) {
       new ResizeObserver(send).observe(document.body);
     } else {
       window.addEventListener('resize', send);
     }
+    window.addEventListener('message', function (event) {
+      if (event.source === window.parent && event.data && event.data.type === REQUEST_TYPE) {
+        send(true);
+      }
+    });
   }
 
   function start() {

@@ -79,7 +79,7 @@ class Rows:
 
 
 def feed_event_ids(client, feed_path: str) -> set[str]:
-    """``calendar/event`` of each VEVENT of a feed, parsed with icalendar (UID ``cal/event@host``)."""
+    """``calendar/event`` of each VEVENT of a feed, by icalendar (UIDs are ``cal/event@host``)."""
     cal = icalendar.Calendar.from_ical(client.get(feed_path).get_data())
     out = set()
     for vevent in cal.walk("VEVENT"):
