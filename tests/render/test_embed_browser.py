@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode
 from urllib.request import urlopen
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ import recurring_ical_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feeds.export.hosts import file_path
+from feeds.export.writer import current_build, write_site
 from tests.pages_support import KOREAN_ID, make_app, write_events
 from tests.render.test_browser import (
     ARTIFACTS,
@@ -51,7 +54,8 @@ def host_site(feeds_base: str):
 
     def app(environ, start_response):
         query = parse_qs(environ.get("QUERY_STRING", ""))
-        src = feeds_base + query.get("src", ["/embed/all/"])[0]
+        src = query.get("src", ["/embed/all/"])[0]
+        src = src if src.startswith("http://") else feeds_base + src
         resize = ""
         if query.get("resize") == ["1"]:
             resize = f'<script src="{feeds_base}/static/embed-host.js" defer></script>'
@@ -90,15 +94,45 @@ window.addEventListener('message', function (e) {{
     return app
 
 
+def static_files_of(folder: Path):
+    """A WSGI app serving an export as a plain static host does: files by path, queries ignored."""
+    types = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css"}
+
+    def app(environ, start_response):
+        path = folder / file_path(environ.get("PATH_INFO", "/"))
+        if not path.resolve().is_relative_to(folder.resolve()) or not path.is_file():
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        body = path.read_bytes()
+        kind = types.get(path.suffix, "application/octet-stream")
+        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     feeds_server = Server()
-    feeds_server.start(make_app(write_events(tmp_path_factory.mktemp("events")), feeds_server.base))
+    app = make_app(write_events(tmp_path_factory.mktemp("events")), feeds_server.base)
+    feeds_server.start(app)
     host = Server()
     host.start(host_site(feeds_server.base))
     yield feeds_server.base, host.base
     host.stop()
     feeds_server.stop()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """The same site exported (``feeds export``) and on a static host of its own."""
+    out = tmp_path_factory.mktemp("export") / "site"
+    server = Server()
+    app = make_app(write_events(tmp_path_factory.mktemp("events")), server.base)
+    write_site(app.extensions["feeds_store"].site, out)
+    server.start(static_files_of(current_build(out)))
+    yield server.base
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -357,6 +391,19 @@ def test_past_events_below_upcoming_ones_are_newest_first(host):
     assert past, "the test calendar has a past event at NOW"
     rows = shown_rows(frame)
     assert rows == upcoming + sorted(past, key=lambda item: item[1], reverse=True)
+
+
+# -- from a static export ------------------------------------------------------------------
+
+
+def test_the_options_work_from_a_static_export(host, exported):
+    """A static host ignores the query: the same file, and embed.js applies the options."""
+    _, frame = host.open(f"{exported}/embed/{KOREAN_ID}/?theme=dark&next=2")
+    assert background(frame) == DARK_BG
+    assert shown_rows(frame) == korean_occurrences(host.base, NOW)[:2]
+    _, frame = host.open(f"{exported}/embed/{KOREAN_ID}/")
+    assert background(frame) == LIGHT_BG
+    assert frame.locator("li.event:visible").count() == frame.locator("li.event").count()
 
 
 # -- the option parser, against its documented rules ----------------------------------------
