@@ -126,7 +126,11 @@ def content_fingerprint(event: Event) -> str:
 
 
 def _compute_fingerprints(event: Event) -> tuple[str, str]:
-    return (_digest((event.when, event.repeat, event.status, event.location)), _digest(event))
+    # ``busy`` is out of the event's repr (so events written before it existed keep their
+    # fingerprints); when given, it is part of the content: a change moves LAST-MODIFIED.
+    # Free or busy is not a change of time, so SEQUENCE stays (RFC 5545 3.8.7.4).
+    content = event if event.busy is None else (event, ("busy", event.busy))
+    return (_digest((event.when, event.repeat, event.status, event.location)), _digest(content))
 
 
 class _Fingerprints:

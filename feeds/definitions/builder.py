@@ -59,6 +59,7 @@ EVENT_KEYS = (
     "due",
     "timezone",
     "repeat",
+    "busy",
 )
 #: Ids used in URLs next to calendar ids (``/feeds/all.ics``).
 RESERVED_CALENDAR_IDS = ("all", "deadlines")
@@ -268,6 +269,7 @@ class Builder(Repeats):
         when = self.when(ctx, zone)
         kind = self.kind(ctx, when)
         repeat = self.repeat(ctx, when)
+        busy = self.busy(ctx)
         if len(self.problems) > before and any(
             p.severity == "error" for p in self.problems[before:]
         ):
@@ -288,6 +290,7 @@ class Builder(Repeats):
             source=self.url(ctx, "source"),
             repeat=repeat,
             where=Where(self.path, raw.line),
+            busy=busy,
         )
 
     def warn_utc_series(self, raw: Located, event: Event, calendar_zone: str) -> None:
@@ -311,6 +314,22 @@ class Builder(Repeats):
                 "changes its clocks: some apps shift later occurrences by an hour",
                 "give the event the zone its times are meant in (timezone: ...)",
             )
+
+    def busy(self, ctx: Context) -> bool | None:
+        """``busy: true`` (blocks time) or ``busy: false`` (shows as free); None: the default."""
+        if "busy" not in ctx.mapping:
+            return None
+        raw = ctx.mapping["busy"]
+        if isinstance(raw, bool):
+            return raw
+        self.problem(
+            ctx,
+            "busy",
+            f"busy must be true or false, not {'nothing' if raw is None else repr(raw)}",
+            "write busy: true (the event blocks time) or busy: false (it shows as free), "
+            "without quotes; leave it out for the kind's default",
+        )
+        return None
 
     def status(self, ctx: Context) -> str:
         raw = ctx.mapping.get("status", "confirmed")

@@ -136,6 +136,7 @@ def _render_calendar(
         header = ics.FeedHeader(
             name, description, calendar.url, calendar.timezone, settings.refresh
         )
+        scope = Scope(calendar.id, kind)
         before = old_feeds.get(path)
         if (
             before is not None
@@ -145,12 +146,10 @@ def _render_calendar(
         ):
             resource = before[3]  # the same events (the same objects): the same bytes
         else:
-            resource = Resource(
-                path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
-            )
+            body = ics.feed_bytes(header, subset, scope.merged)
+            resource = Resource(path, body, CALENDAR_TYPE, modified, cors=True)
         new_feeds[path] = (header, modified, subset, resource)
         resources.append(resource)
-        scope = Scope(calendar.id, kind)
         info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
         feeds.append(info)
 
@@ -227,7 +226,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
             name, description, settings.public_url + "/", merged_zone, settings.refresh
         )
         resources[path] = Resource(
-            path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
+            path, ics.feed_bytes(header, subset, scope.merged), CALENDAR_TYPE, modified, cors=True
         )
         info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
         feeds.insert(0 if feed_id == "all" else 1, info)

@@ -343,8 +343,12 @@ def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
 def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
     """The feed's bytes narrowed to ``selection``, with its reminders."""
     qualified = feed.scope.merged
+    # each event as this feed has it (a merged feed's SUMMARY names the calendar), so the
+    # rewrites below and the feed see one body
     chosen: Sequence[ics.RenderedEvent] = [
-        r for r in feed_events(site, feed) if selection.matches(r.event, qualified)
+        replace(r, body=r.body_for(qualified), merged_body=b"")
+        for r in feed_events(site, feed)
+        if selection.matches(r.event, qualified)
     ]
     if selection.times == "utc":
         chosen = [o for r in chosen for o in in_utc(r)]
