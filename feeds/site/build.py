@@ -24,6 +24,7 @@ from feeds.render import ics, pages
 from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
+from feeds.site import selection, variants
 from feeds.site.cache import SiteCache
 from feeds.site.resources import (
     CALENDAR_TYPE,
@@ -231,6 +232,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
         feeds.insert(0 if feed_id == "all" else 1, info)
     site_feeds = tuple(feeds)
+    resources.update(_variant_resources(ordered, site_feeds, resources, settings, cache))
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
     )
@@ -238,6 +240,30 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     for path, (body, media_type) in pages.assets(site_feeds, settings).items():
         resources[path] = Resource(path, body, media_type, modified)
     return Site(MappingProxyType(resources), site_feeds, ordered, settings, cache)
+
+
+def _variant_resources(
+    ordered: tuple[CalendarBuild, ...],
+    site_feeds: tuple[FeedInfo, ...],
+    resources: dict[str, Resource],
+    settings: Settings,
+    cache: SiteCache,
+) -> dict[str, Resource]:
+    """The deadlines feeds' reminder variants (:mod:`feeds.site.variants`), each the bytes of
+    its feed with ``?remind=``; one whose feed is the same bytes as last time is kept."""
+    kept: dict[str, tuple[tuple, Resource]] = {}
+    for feed in site_feeds:
+        base = resources[feed.path]
+        for days, path in variants.paths(feed):
+            key = (base.etag, base.last_modified, feed.scope, days)
+            hit = cache.variants.get(path)
+            if hit is None or hit[0] != key:
+                chosen = selection.Selection(reminders=days)
+                body = selection.compose(ordered, feed, chosen, settings.uid_domain)
+                hit = (key, Resource(path, body, CALENDAR_TYPE, base.last_modified, cors=True))
+            kept[path] = hit
+    cache.variants = kept
+    return {path: resource for path, (_, resource) in kept.items()}
 
 
 def _page_resources(
@@ -298,5 +324,14 @@ def feeds_json(feeds: tuple[FeedInfo, ...], settings: Settings) -> bytes:
                 "last_modified": iso_utc(f.last_modified),
             }
         )
+        if variants.has_variants(f):
+            items[-1]["reminders"] = [
+                {
+                    "remind": ",".join(f"{n}d" for n in days),
+                    "url": base + path,
+                    "webcal": webcal(base + path),
+                }
+                for days, path in variants.paths(f)
+            ]
     data = {"site": settings.site_name, "feeds": items}
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

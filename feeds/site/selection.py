@@ -6,6 +6,7 @@ A feed URL may carry a query string::
     /feeds/icml-2026.ics?tags=oral
     /feeds/icml-2026.ics?ids=keynote-1,workshops      (a personal "my events" feed)
     /feeds/icml-2026.ics?alarm=1d,1h                    (VALARM reminders; none by default)
+    /feeds/deadlines.ics?remind=7d,1d                   (reminder events, for Google: below)
     /feeds/icml-2026.ics?times=utc                      (for display widgets: see below)
 
 Each parameter narrows the feed (an event must match every one given); the
@@ -32,8 +33,14 @@ Each occurrence's UID is the event's with the occurrence's UTC start added
 a calendar, not for subscribing: its UIDs differ from the main feed's. All-day
 events and deadlines are as in the main feed.
 
+``?remind=7d,1d`` adds, before each deadline, an all-day reminder event per number of days
+(:mod:`feeds.render.reminders` says on which day, and why): Google ignores VALARM in
+subscribed calendars, so these are what reaches a Google user. At most
+:data:`MAX_REMINDERS` values, each 1 to 365 days.
+
 Selections need the live app: a static export serves the unfiltered feed
-whatever the query string says.
+whatever the query string says, except for the fixed reminder variants of the deadlines
+feeds, which are files of their own (:mod:`feeds.site.variants`).
 """
 
 from __future__ import annotations
@@ -49,9 +56,10 @@ import icalendar
 from feeds import occurrences
 from feeds.config import Settings
 from feeds.model import Event, Timed, kind_slug
-from feeds.render import ics, pages
+from feeds.render import ics, pages, reminders
+from feeds.site import variants
 from feeds.site.cache import LRU, SiteCache
-from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
+from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, CalendarBuild, FeedInfo, Resource, Site
 from feeds.timefmt import basic_utc
 
 #: Parameter names, with the spellings accepted for each.
@@ -66,6 +74,8 @@ PARAMETERS = {
     "alarms": "alarm",
     "times": "times",
     "time": "times",
+    "remind": "remind",
+    "reminders": "remind",
 }
 #: The values ``?times=`` takes: ``utc``, every time as a UTC instant, repeats expanded.
 TIMES = ("utc",)
@@ -73,6 +83,8 @@ MAX_QUERY = 4096
 MAX_VALUES = 500
 MAX_ALARMS = 4
 MAX_ALARM = timedelta(weeks=4)
+MAX_REMINDERS = 5
+_REMIND = re.compile(r"([0-9]{1,3})d")
 _DURATION_PART = re.compile(r"(\d{1,5})([wdhm])")
 _UNIT = {
     "w": timedelta(weeks=1),
@@ -95,9 +107,12 @@ class Selection:
     ids: tuple[str, ...] = ()  # "event-id", or "calendar-id/event-id" in merged feeds
     alarms: tuple[timedelta, ...] = ()  # longest first
     times: str = ""  # "" (as the feed has them) or "utc" (UTC instants, repeats expanded)
+    reminders: tuple[int, ...] = ()  # days ahead of each deadline, longest first
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.tags or self.ids or self.alarms or self.times)
+        return bool(
+            self.kinds or self.tags or self.ids or self.alarms or self.times or self.reminders
+        )
 
     def query(self) -> str:
         """The canonical query string (without ``?``); empty for the whole feed."""
@@ -107,6 +122,8 @@ class Selection:
         for name, values in (("ids", self.ids), ("kind", self.kinds), ("tags", self.tags)):
             if values:
                 parts.append(name + "=" + ",".join(_quote(v) for v in values))
+        if self.reminders:
+            parts.append("remind=" + ",".join(f"{n}d" for n in self.reminders))
         if self.times:
             parts.append(f"times={self.times}")
         return "&".join(parts)
@@ -145,6 +162,12 @@ class Selection:
         if self.alarms:
             parts.append(
                 "reminders " + ", ".join(duration_words(a) for a in self.alarms) + " before"
+            )
+        if self.reminders:
+            days = [str(n) for n in self.reminders]
+            listed = ", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0]
+            parts.append(
+                f"a reminder event {listed} day{'s' if days != ['1'] else ''} before each deadline"
             )
         if self.times == "utc":
             parts.append("times in UTC, repeats expanded (for display widgets)")
@@ -199,6 +222,7 @@ def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selec
         ids=_ids(raw.get("ids", []), events, feed, site),
         alarms=_alarms(raw.get("alarm", [])),
         times=_times(raw.get("times", [])),
+        reminders=parse_reminders(raw.get("remind", [])),
     )
 
 
@@ -289,6 +313,23 @@ def _times(values: list[str]) -> str:
     return out.pop() if out else ""
 
 
+def parse_reminders(values: Iterable[str]) -> tuple[int, ...]:
+    """``["7d", "1d"]`` as days ahead, longest first, de-duplicated; else SelectionError."""
+    out = set()
+    for value in values:
+        match = _REMIND.fullmatch(value.strip().lower())
+        days = int(match[1]) if match else 0
+        if not 1 <= days <= reminders.MAX_DAYS:
+            raise SelectionError(
+                f"unknown remind '{_show(value)}': give whole days before each deadline, "
+                f"like remind=7d,1d (1d to {reminders.MAX_DAYS}d)"
+            )
+        out.add(days)
+    if len(out) > MAX_REMINDERS:
+        raise SelectionError(f"at most {MAX_REMINDERS} reminder days, not {len(out)}")
+    return tuple(sorted(out, reverse=True))
+
+
 def parse_alarm(text: str) -> timedelta:
     """``1d``, ``2h``, ``30m``, ``1w``, ``1h30m``: how long before the start to remind."""
     compact = text.strip().lower()
@@ -330,10 +371,14 @@ def duration_words(value: timedelta) -> str:
 
 def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
     """The rendered events ``feed.scope`` includes."""
+    return _members(site.builds, feed)
+
+
+def _members(builds: Iterable[CalendarBuild], feed: FeedInfo) -> list[ics.RenderedEvent]:
     scope = feed.scope
     return [
         r
-        for b in site.builds
+        for b in builds
         if scope.includes_calendar(b.calendar.id)
         for r in b.events
         if scope.includes_kind(r.event.kind)
@@ -342,18 +387,33 @@ def feed_events(site: Site, feed: FeedInfo) -> list[ics.RenderedEvent]:
 
 def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
     """The feed's bytes narrowed to ``selection``, with its reminders."""
+    assert site.settings is not None  # assemble gives every site its settings
+    return compose(site.builds, feed, selection, site.settings.uid_domain)
+
+
+def compose(
+    builds: Sequence[CalendarBuild], feed: FeedInfo, selection: Selection, uid_domain: str
+) -> bytes:
+    """:func:`render` from the calendars' builds (``assemble`` makes the fixed variants so)."""
     qualified = feed.scope.merged
     # each event as this feed has it (a merged feed's SUMMARY names the calendar), so the
     # rewrites below and the feed see one body
     chosen: Sequence[ics.RenderedEvent] = [
         replace(r, body=r.body_for(qualified), merged_body=b"")
-        for r in feed_events(site, feed)
+        for r in _members(builds, feed)
         if selection.matches(r.event, qualified)
     ]
+    extra = []  # reminder events follow the events chosen, before any rewrite of those
+    if selection.reminders:
+        calendars = {b.calendar.id: b.calendar for b in builds}
+        for r in chosen:
+            calendar = calendars[r.event.calendar_id]
+            extra += reminders.reminders(r, calendar, selection.reminders, uid_domain, qualified)
     if selection.times == "utc":
         chosen = [o for r in chosen for o in in_utc(r)]
     if selection.alarms:
         chosen = [with_alarms(r, selection.alarms) for r in chosen]
+    chosen = [*chosen, *extra]
     base = feed.header or ics.FeedHeader(feed.name, feed.description)
     description = base.description
     if selection:
@@ -468,9 +528,18 @@ def resource(
     """
     whole = site.get(path)
     feed = feed_at(site, path)
+    variant = variants.at(path) if feed is None else None
+    if variant is not None:  # a fixed reminder variant: its feed, with its reminders
+        feed = feed_at(site, variant[0])
     if whole is None or feed is None:
         return None
     selection = parse(parse_query(query_string), site, feed)
+    if variant is not None:
+        if selection.reminders:
+            raise SelectionError(f"this URL already adds reminders: use {feed.path}?remind=...")
+        selection = replace(selection, reminders=variant[1])
+        if selection == Selection(reminders=variant[1]):
+            return whole  # only tracking parameters: the variant itself
     if not selection:
         return whole
     key = (path, whole.etag, selection)

@@ -208,7 +208,7 @@ def test_selected_feeds_pass_the_strict_parsers(client):
         ("ids=opening,nope", "'nope'", "cancelled-dinner, la-talk, late-workshop, opening"),
         ("alarm=2y", "'2y'", "1d, 2h, 30m or 1h30m"),
         ("alarm=5w", "'5w'", "(0m to 4w)"),
-        ("colour=red", "'colour'", "alarm, ids, kind, tags"),
+        ("colour=red", "'colour'", "alarm, ids, kind, remind, tags"),
         ("alarm=1m,2m,3m,4m,5m", "at most 4 reminders", ""),
     ],
 )
