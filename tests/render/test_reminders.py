@@ -340,3 +340,23 @@ def test_a_variant_path_takes_other_choices_and_tracking_but_no_second_remind(cl
     for missing in ("remind-2d.ics", "remind-1d-7d.ics", "remind-7d-7d.ics", "remind-.ics"):
         assert client.get(f"/feeds/icml-2026/deadlines/{missing}").status_code == 404, missing
     assert client.get("/feeds/icml-2026/workshops/remind-7d.ics").status_code == 404
+
+
+def test_every_variant_and_reminder_feed_passes_the_lint_and_vobject(mixed_app, client):
+    """The lint of the rules no parser enforces (75 octets, CRLF, TZIDs, durations), and
+    vobject's validation (UID, DTSTAMP), over every reminder file the site publishes."""
+    import vobject
+
+    from feeds.doctor import lint
+
+    checked = 0
+    for app_client in (mixed_app.test_client(), client):
+        listed = json.loads(app_client.get("/feeds.json").data)["feeds"]
+        for feed in listed:
+            for variant in feed.get("reminders", []):
+                body = _get(app_client, variant["url"].removeprefix("https://feeds.example.org"))
+                findings = [f"{f.rule}: {f.message}" for f in lint.lint(body)]
+                assert findings == [], (variant["url"], findings)
+                vobject.readOne(body.decode("utf-8")).validate()
+                checked += 1
+    assert checked == 12  # two sites, two deadlines feeds each, three variants
