@@ -23,12 +23,15 @@ before each occurrence.
 names the occurrence's date), which no event's UID can be (ids have no ``/``); its
 SEQUENCE, DTSTAMP, CREATED and LAST-MODIFIED are the deadline's, so it moves when the
 deadline does. It is free time (``TRANSP:TRANSPARENT``), carries no VALARM, and a cancelled
-deadline has none: the reminder of a called-off deadline would be a wrong signal.
+deadline has none: the reminder of a called-off deadline would be a wrong signal. A reminder
+is in a feed exactly when its deadline is: whatever leaves a deadline out of a feed (a
+selection, a horizon) leaves its reminders out too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,6 +44,26 @@ from feeds.timefmt import basic_date, basic_utc
 KIND = "deadline"
 #: Reminders are whole days ahead, at most a year.
 MAX_DAYS = 365
+_DAYS = re.compile(r"([0-9]{1,3})d")
+
+
+def parse_days(values: Iterable[str], most: int) -> tuple[int, ...]:
+    """``["7d", "1d"]`` as days ahead, longest first, de-duplicated; ValueError saying what
+    to write for anything but 1 to :data:`MAX_DAYS` days, or for more than ``most`` values."""
+    out = set()
+    for value in values:
+        match = _DAYS.fullmatch(value.strip().lower())
+        days = int(match[1]) if match else 0
+        if not 1 <= days <= MAX_DAYS:
+            shown = value if len(value) <= 60 else value[:60] + "..."
+            raise ValueError(
+                f"unknown remind '{shown}': give whole days before each deadline, "
+                f"like remind=7d,1d (1d to {MAX_DAYS}d)"
+            )
+        out.add(days)
+    if len(out) > most:
+        raise ValueError(f"at most {most} reminder days, not {len(out)}")
+    return tuple(sorted(out, reverse=True))
 
 
 def wants_reminders(event: Event) -> bool:

@@ -4,7 +4,8 @@ Owns what a URL answers (:mod:`resources`), the feeds each calendar gives (each
 with the :class:`feeds.scope.Scope` of events it holds) and how calendars are
 joined into the site (:mod:`build`), the response-header policy shared by the
 live app and static hosts (:mod:`response_headers`), feeds narrowed by a
-subscriber's query (:mod:`selection`), and what a live site keeps between
+subscriber's query (:mod:`selection`), the deadlines feeds' fixed reminder
+variants as paths of their own (:mod:`variants`), and what a live site keeps between
 builds and requests (:mod:`cache`, one :class:`SiteCache` the caller owns).
 
 May import: the model, :mod:`feeds.scope`, :mod:`feeds.render`,

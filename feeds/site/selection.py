@@ -84,7 +84,6 @@ MAX_VALUES = 500
 MAX_ALARMS = 4
 MAX_ALARM = timedelta(weeks=4)
 MAX_REMINDERS = 5
-_REMIND = re.compile(r"([0-9]{1,3})d")
 _DURATION_PART = re.compile(r"(\d{1,5})([wdhm])")
 _UNIT = {
     "w": timedelta(weeks=1),
@@ -164,11 +163,8 @@ class Selection:
                 "reminders " + ", ".join(duration_words(a) for a in self.alarms) + " before"
             )
         if self.reminders:
-            days = [str(n) for n in self.reminders]
-            listed = ", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0]
-            parts.append(
-                f"a reminder event {listed} day{'s' if days != ['1'] else ''} before each deadline"
-            )
+            days = ", ".join(reminders.days_words(n) for n in self.reminders)
+            parts.append(f"a reminder event {days} before each deadline")
         if self.times == "utc":
             parts.append("times in UTC, repeats expanded (for display widgets)")
         return "; ".join(parts)
@@ -315,19 +311,10 @@ def _times(values: list[str]) -> str:
 
 def parse_reminders(values: Iterable[str]) -> tuple[int, ...]:
     """``["7d", "1d"]`` as days ahead, longest first, de-duplicated; else SelectionError."""
-    out = set()
-    for value in values:
-        match = _REMIND.fullmatch(value.strip().lower())
-        days = int(match[1]) if match else 0
-        if not 1 <= days <= reminders.MAX_DAYS:
-            raise SelectionError(
-                f"unknown remind '{_show(value)}': give whole days before each deadline, "
-                f"like remind=7d,1d (1d to {reminders.MAX_DAYS}d)"
-            )
-        out.add(days)
-    if len(out) > MAX_REMINDERS:
-        raise SelectionError(f"at most {MAX_REMINDERS} reminder days, not {len(out)}")
-    return tuple(sorted(out, reverse=True))
+    try:
+        return reminders.parse_days(values, MAX_REMINDERS)
+    except ValueError as error:
+        raise SelectionError(_show(str(error), 200)) from None
 
 
 def parse_alarm(text: str) -> timedelta:
@@ -403,16 +390,17 @@ def compose(
         for r in _members(builds, feed)
         if selection.matches(r.event, qualified)
     ]
+    calendars = {b.calendar.id: b.calendar for b in builds}
     extra = []  # reminder events follow the events chosen, before any rewrite of those
-    if selection.reminders:
-        calendars = {b.calendar.id: b.calendar for b in builds}
-        for r in chosen:
-            calendar = calendars[r.event.calendar_id]
-            extra += reminders.reminders(r, calendar, selection.reminders, uid_domain, qualified)
+    for r in chosen if selection.reminders else ():
+        calendar = calendars[r.event.calendar_id]
+        extra += reminders.reminders(r, calendar, selection.reminders, uid_domain, qualified)
     if selection.times == "utc":
         chosen = [o for r in chosen for o in in_utc(r)]
-    if selection.alarms:
-        chosen = [with_alarms(r, selection.alarms) for r in chosen]
+    if selection.alarms:  # an alarm says what its event's SUMMARY says
+        chosen = [
+            with_alarms(r, selection.alarms, _prefix(r, calendars, qualified)) for r in chosen
+        ]
     chosen = [*chosen, *extra]
     base = feed.header or ics.FeedHeader(feed.name, feed.description)
     description = base.description
@@ -476,11 +464,19 @@ def in_utc(rendered: ics.RenderedEvent) -> list[ics.RenderedEvent]:
     return out
 
 
-def with_alarms(rendered: ics.RenderedEvent, alarms: Sequence[timedelta]) -> ics.RenderedEvent:
-    """The event with a DISPLAY VALARM per reminder; cancelled events get none."""
+def _prefix(rendered: ics.RenderedEvent, calendars: dict, merged: bool) -> str:
+    event = rendered.event
+    return ics.summary_prefix(event.title, calendars[event.calendar_id]) if merged else ""
+
+
+def with_alarms(
+    rendered: ics.RenderedEvent, alarms: Sequence[timedelta], prefix: str = ""
+) -> ics.RenderedEvent:
+    """The event with a DISPLAY VALARM per reminder, saying ``prefix`` and the title;
+    cancelled events get none."""
     if rendered.event.status == "cancelled" or not rendered.body.endswith(_END):
         return rendered
-    blocks = b"".join(_alarm_bytes(rendered.event.title, a) for a in alarms)
+    blocks = b"".join(_alarm_bytes(prefix + rendered.event.title, a) for a in alarms)
     return replace(rendered, body=rendered.body[: -len(_END)] + blocks + _END)
 
 
@@ -558,8 +554,8 @@ def _quote(value: str) -> str:
     return quote(value, safe="/")
 
 
-def _show(value: str) -> str:
-    return value if len(value) <= 60 else value[:60] + "..."
+def _show(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 def subscribe_page(

@@ -226,3 +226,17 @@ def test_the_bundled_titles_already_name_icml_2026_so_its_merged_feeds_keep_them
     titles = {f"icml-2026/{e.id}": e.title for e in calendar.events}
     assert merged == titles
     assert selection.feed_by_id(client.application.extensions["feeds_store"].site, "all")
+
+
+def test_an_alarm_in_a_merged_feed_says_what_its_summary_says(two):
+    import icalendar
+
+    for path, expected in (("/feeds/all.ics", MERGED), ("/feeds/aaai-2027.ics", WRITTEN)):
+        cal = icalendar.Calendar.from_ical(two.get(path + "?alarm=1h").data)
+        seen = 0
+        for event in cal.walk("VEVENT"):
+            uid = str(event["UID"]).removesuffix(f"@{DOMAIN}")
+            (alarm,) = event.walk("VALARM")
+            assert str(alarm["DESCRIPTION"]) == str(event["SUMMARY"]) == expected[uid]
+            seen += 1
+        assert seen, path
