@@ -648,7 +648,9 @@ def test_feeds_check_passes_every_feed_we_serve(tmp_path):
     assert built.returncode == 0, built.stderr
     site = tmp_path / "site"
     feed_files = sorted(str(p) for p in (site / "feeds").rglob("*.ics"))
-    assert len(feed_files) == 9  # all, deadlines, icml-2026 and its six kinds
+    # all, deadlines, icml-2026 and its six kinds; the two deadlines feeds' three reminder
+    # variants each (.../deadlines/remind-7d.ics, remind-1d.ics, remind-7d-1d.ics)
+    assert len(feed_files) == 9 + 2 * 3
     done = feeds("check", *feed_files, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout
     verdicts = [line for line in done.stdout.splitlines() if ": ok: " in line]
