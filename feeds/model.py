@@ -134,6 +134,9 @@ class Event:
     source: str = ""
     repeat: Repeat | None = None
     where: Where | None = field(default=None, compare=False, repr=False)
+    #: ``busy:`` as written (None: the kind's default, see :func:`is_busy`). Out of the repr,
+    #: which fingerprints the event (feeds.revisions): adding the field moves no stamp.
+    busy: bool | None = field(default=None, repr=False)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -212,6 +215,26 @@ def inherits_location(event: Event) -> bool:
     This is what the feeds write, what the pages show, and what SEQUENCE must follow.
     """
     return not isinstance(event.when, Deadline) and event.kind not in ONLINE_KINDS
+
+
+#: Kinds that never block time by default: a deadline or a milestone is a date to know, not
+#: an appointment (Outlook and booking tools would otherwise show the person as busy).
+FREE_KINDS = ("deadline", "milestone")
+
+
+def is_busy(event: Event) -> bool:
+    """Whether the event blocks time (``TRANSP:OPAQUE``) or shows as free (``TRANSPARENT``).
+
+    The event's own ``busy:`` if it has one; else free for the kinds in :data:`FREE_KINDS`,
+    for an instant (``due:``, which has no length) and for all-day events (conference days
+    are bars above the day, as clients draw them, not a week of busy time); busy for every
+    other timed event. The one rule: TRANSP and X-MICROSOFT-CDO-BUSYSTATUS follow it.
+    """
+    if event.busy is not None:
+        return event.busy
+    if event.kind in FREE_KINDS:
+        return False
+    return isinstance(event.when, Timed)
 
 
 def location_of(event: Event, calendar: Calendar) -> str:

@@ -43,11 +43,6 @@ class Scope:
         is named ``calendar-id/event-id`` in it and its summary may need its calendar's name."""
         return self.calendar_id is None
 
-    @property
-    def merged(self) -> bool:
-        """The same as :attr:`spans_calendars` (the older name)."""
-        return self.spans_calendars
-
     def includes(self, event: Event, calendar: Calendar) -> bool:
         """Whether ``event`` of ``calendar`` is in the feed."""
         return self.includes_calendar(calendar) and self.includes_event(event)

@@ -61,6 +61,7 @@ EVENT_KEYS = (
     "due",
     "timezone",
     "repeat",
+    "busy",
 )
 #: Ids used in URLs next to calendar ids: the merged feeds (``/feeds/all.ics``) and the
 #: folders of the cross-calendar feeds (``/feeds/tags/...``, ``/feeds/series/...``,
@@ -276,6 +277,7 @@ class Builder(Repeats):
         when = self.when(ctx, zone)
         kind = self.kind(ctx, when)
         repeat = self.repeat(ctx, when)
+        busy = self.busy(ctx)
         if len(self.problems) > before and any(
             p.severity == "error" for p in self.problems[before:]
         ):
@@ -296,6 +298,7 @@ class Builder(Repeats):
             source=self.url(ctx, "source"),
             repeat=repeat,
             where=Where(self.path, raw.line),
+            busy=busy,
         )
 
     def warn_utc_series(self, raw: Located, event: Event, calendar_zone: str) -> None:

@@ -144,6 +144,22 @@ class Checks:
             return ""
         return text
 
+    def busy(self, ctx: Context) -> bool | None:
+        """``busy: true`` (blocks time) or ``busy: false`` (shows as free); None: the default."""
+        if "busy" not in ctx.mapping:
+            return None
+        raw = ctx.mapping["busy"]
+        if isinstance(raw, bool):
+            return raw
+        self.problem(
+            ctx,
+            "busy",
+            f"busy must be true or false, not {'nothing' if raw is None else repr(raw)}",
+            "write busy: true (the event blocks time) or busy: false (it shows as free), "
+            "without quotes; leave it out for the kind's default",
+        )
+        return None
+
     def url(self, ctx: Context, key: str) -> str:
         text = self.text(ctx, key, limit=MAX_URL)
         if text and not URL_PATTERN.fullmatch(text):

@@ -1,5 +1,7 @@
 """Turning the model into bytes: iCalendar (:mod:`ics`), calendar links (:mod:`links`), pages.
 
+Reminder events before deadlines (``?remind=``) are :mod:`reminders`.
+
 The HTML pages are :mod:`pages` (the renderer and what it keeps between renders,
 :mod:`page_cache`), made of :mod:`views` (events and agenda rows as the templates show
 them), :mod:`boxes` (subscribe boxes), :mod:`group_pages` (the tag and series pages),

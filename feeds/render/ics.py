@@ -20,7 +20,7 @@ import icalendar
 from icalendar import vDuration, vText
 
 from feeds import __version__, occurrences, tz
-from feeds.model import AllDay, Calendar, Deadline, Event, Timed, location_of
+from feeds.model import AllDay, Calendar, Deadline, Event, Timed, is_busy, location_of
 from feeds.revisions import Revision
 from feeds.timefmt import basic_date, basic_local, basic_utc
 
@@ -41,13 +41,23 @@ class FeedHeader:
 
 @dataclass(frozen=True)
 class RenderedEvent:
-    """An event with its VEVENT bytes and what a feed needs to place it."""
+    """An event with its VEVENT bytes and what a feed needs to place it.
+
+    ``body`` is the VEVENT as single-calendar feeds have it (the title as written);
+    ``merged_body`` as feeds spanning calendars have it (:func:`summary_prefix` before the
+    title), the very same object when the title already names its calendar.
+    """
 
     event: Event
     revision: Revision
     body: bytes
     sort_key: tuple
     zone_span: tuple[str, datetime, datetime] | None  # (zone, first, last) needing a VTIMEZONE
+    merged_body: bytes = b""
+
+    def body_for(self, merged: bool) -> bytes:
+        """The VEVENT for a feed that spans calendars (``merged``) or holds one."""
+        return (self.merged_body or self.body) if merged else self.body
 
 
 def uid(event: Event, domain: str) -> str:
@@ -58,17 +68,60 @@ def uid(event: Event, domain: str) -> str:
 def render_event(
     event: Event, revision: Revision, calendar: Calendar, uid_domain: str
 ) -> RenderedEvent:
+    """The event rendered for both kinds of feed: its title as written, and as merged feeds
+    name it (the lines are made and folded once; only SUMMARY differs)."""
+    lines = list(map(_fold, _event_lines(event, revision, calendar, uid_domain)))
+    body = _join(lines)
+    prefix = summary_prefix(event.title, calendar)
+    merged = body if not prefix else _join(_with_summary(lines, prefix + event.title))
     return RenderedEvent(
         event=event,
         revision=revision,
-        body=event_bytes(event, revision, calendar, uid_domain),
+        body=body,
         sort_key=(start_instant(event), event.calendar_id, event.id),
         zone_span=_zone_span(event),
+        merged_body=merged,
     )
 
 
-def event_bytes(event: Event, revision: Revision, calendar: Calendar, uid_domain: str) -> bytes:
+def summary_prefix(title: str, calendar: Calendar) -> str:
+    """What a feed spanning calendars puts before the title: ``"AAAI 2027: "``, or "".
+
+    "" when the title already names its calendar: when it holds, ignoring case, the
+    calendar's name (``ICML 2026``) or its short name (the name less a final year,
+    ``ICML``), not inside a longer word or number (``ICMLW``, ``NICML``). So a title
+    "ICML: Paper deadline" keeps its words. Single-calendar feeds never prefix.
+    """
+    folded = title.casefold()
+    for name in _names(calendar.name):
+        if re.search(r"(?<![^\W_])" + re.escape(name) + r"(?![^\W_])", folded):
+            return ""
+    return f"{calendar.name}: "
+
+
+#: A year at the end of a calendar's name: `` 2026``, ``-2026``, ``2026``, ``'26``.
+_FINAL_YEAR = re.compile(r"(?:[\s_-]*(?:19|20)\d\d|\s*['’]\d\d)$")
+
+
+def _names(name: str) -> list[str]:
+    """The calendar's name and its short name (of two characters or more), folded."""
+    full = name.strip().casefold()
+    short = _FINAL_YEAR.sub("", full).strip()
+    return [n for n in dict.fromkeys((full, short)) if len(n) >= 2 or n == full and n]
+
+
+def event_bytes(
+    event: Event,
+    revision: Revision,
+    calendar: Calendar,
+    uid_domain: str,
+    summary_prefix: str = "",
+) -> bytes:
     """The VEVENT's bytes: exactly ``event_component(...).to_ical()``, about 15x faster.
+
+    ``summary_prefix`` goes before the title in SUMMARY (a feed spanning calendars passes
+    :func:`summary_prefix`'s; single-calendar feeds pass none), so it is part of any key
+    the bytes are cached under.
 
     Building an icalendar component per event and serializing it (encoding each
     property, sorting, folding one character at a time) was most of a cold
@@ -78,12 +131,28 @@ def event_bytes(event: Event, revision: Revision, calendar: Calendar, uid_domain
     what is written here: zone names are tz database names (never quoted in a
     TZID) and URLs have no whitespace (see :func:`_event_lines`' assertions).
     """
-    lines = _event_lines(event, revision, calendar, uid_domain)
-    return b"\r\n".join(map(_fold, lines)) + b"\r\n"
+    lines = list(map(_fold, _event_lines(event, revision, calendar, uid_domain)))
+    if summary_prefix:
+        lines = _with_summary(lines, summary_prefix + event.title)
+    return _join(lines)
+
+
+def _join(folded: list[bytes]) -> bytes:
+    return b"\r\n".join(folded) + b"\r\n"
+
+
+def _with_summary(folded: list[bytes], summary: str) -> list[bytes]:
+    """Folded VEVENT lines with another SUMMARY (the second line, see :func:`_event_lines`)."""
+    assert folded[1].startswith(b"SUMMARY:"), folded[1]
+    return [folded[0], _fold(f"SUMMARY:{_text(summary)}"), *folded[2:]]
 
 
 def event_component(
-    event: Event, revision: Revision, calendar: Calendar, uid_domain: str
+    event: Event,
+    revision: Revision,
+    calendar: Calendar,
+    uid_domain: str,
+    summary_prefix: str = "",
 ) -> icalendar.Event:
     ev = icalendar.Event()
     ev.add("uid", uid(event, uid_domain))
@@ -91,19 +160,20 @@ def event_component(
     ev.add("created", revision.created)
     ev.add("last-modified", revision.modified)
     ev.add("sequence", revision.sequence)
-    ev.add("summary", Text(event.title))
+    ev.add("summary", Text(summary_prefix + event.title))
     when = event.when
     if isinstance(when, Timed):
         _add_time(ev, "dtstart", when.start, when.start_utc, when.zone)
         _add_time(ev, "dtend", when.end, when.end_utc, when.zone)
-        ev.add("transp", "OPAQUE")
     elif isinstance(when, AllDay):
         ev.add("dtstart", when.first)
         ev.add("dtend", when.end_exclusive)
-        ev.add("transp", "TRANSPARENT")
     else:
         ev.add("dtstart", when.at_utc)
-        ev.add("transp", "TRANSPARENT")
+    busy = is_busy(event)
+    ev.add("transp", "OPAQUE" if busy else "TRANSPARENT")
+    if not busy:
+        ev.add("x-microsoft-cdo-busystatus", "FREE")
     if event.repeat is not None:
         _add_repeat(ev, event)
     ev.add("status", event.status.upper())
@@ -160,14 +230,18 @@ def sort_key(rendered: RenderedEvent) -> tuple:
     return rendered.sort_key
 
 
-def feed_bytes(header: FeedHeader, events: Sequence[RenderedEvent]) -> bytes:
-    """A whole VCALENDAR from rendered events: header, VTIMEZONEs, events by start."""
+def feed_bytes(header: FeedHeader, events: Sequence[RenderedEvent], merged: bool = False) -> bytes:
+    """A whole VCALENDAR from rendered events: header, VTIMEZONEs, events by start.
+
+    ``merged``: the feed spans calendars (its :class:`feeds.scope.Scope` says so), so each
+    SUMMARY names its calendar (:attr:`RenderedEvent.merged_body`).
+    """
     ordered = sorted(events, key=sort_key)
     return b"".join(
         [
             _header_bytes(header),
             *(_vtimezone_bytes(zone, first, last) for zone, first, last in zone_spans(events)),
-            *(r.body for r in ordered),
+            *(r.body_for(merged) for r in ordered),
             b"END:VCALENDAR\r\n",
         ]
     )
@@ -272,15 +346,13 @@ def _event_lines(
         assert tz.is_utc_like(when.zone) or _PLAIN_TZID.fullmatch(when.zone), when.zone
         start = _time_line("DTSTART", when.start, when.start_utc, when.zone)
         end = _time_line("DTEND", when.end, when.end_utc, when.zone)
-        transp = "TRANSP:OPAQUE"
     elif isinstance(when, AllDay):
         start = f"DTSTART;VALUE=DATE:{basic_date(when.first)}"
         end = f"DTEND;VALUE=DATE:{basic_date(when.end_exclusive)}"
-        transp = "TRANSP:TRANSPARENT"
     else:
         start = f"DTSTART:{basic_utc(when.at_utc)}"
         end = None
-        transp = "TRANSP:TRANSPARENT"
+    busy = is_busy(event)
     url = event.url or calendar.url
     assert not any(c.isspace() for c in url), url  # the loader refuses URLs with whitespace
     modified = basic_utc(revision.modified)
@@ -305,11 +377,23 @@ def _event_lines(
     location = location_of(event, calendar)
     if location:
         lines.append(f"LOCATION:{_text(location)}")
-    lines += [f"STATUS:{_text(event.status.upper())}", transp]
+    lines += [f"STATUS:{_text(event.status.upper())}", busy_lines(busy)[0]]
     if url:
         lines.append(f"URL;VALUE=URI:{url}")
+    lines += busy_lines(busy)[1:]
     lines.append("END:VEVENT")
     return lines
+
+
+def busy_lines(busy: bool) -> tuple[str, ...]:
+    """TRANSP, and for free time Outlook's own property, which it reads before TRANSP.
+
+    Outlook takes TRANSP when X-MICROSOFT-CDO-BUSYSTATUS is absent (MS-OXCICAL
+    2.1.3.1.1.20.25), so busy time needs only ``TRANSP:OPAQUE``; free time says both.
+    """
+    if busy:
+        return ("TRANSP:OPAQUE",)
+    return ("TRANSP:TRANSPARENT", "X-MICROSOFT-CDO-BUSYSTATUS:FREE")
 
 
 def _time_line(name: str, wall: datetime, instant: datetime, zone: str) -> str:

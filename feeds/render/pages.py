@@ -542,7 +542,11 @@ def _your_feed(renderer: _Renderer, feed, selection, settings: Settings) -> byte
     path = "/subscribe/"
     query = selection.query()
     url = settings.public_url + feed.path + (f"?{query}" if query else "")
-    chosen = [v for v in renderer.feed_views(feed) if selection.matches(v.event, feed.scope.merged)]
+    chosen = [
+        v
+        for v in renderer.feed_views(feed)
+        if selection.matches(v.event, feed.scope.spans_calendars)
+    ]
     name = selection.name(feed.name)
     back = _feed_page(feed)
     # back to the picker with the choice in the query string, where site.js ticks it again

@@ -118,8 +118,11 @@ def material(event: Event) -> dict:
 def everything(event: Event, schedule: dict | None = None) -> dict:
     """Every field subscribers see, by name (version 2): a change moves LAST-MODIFIED.
 
-    ``schedule`` is :func:`material` of the event, if already made."""
-    return {
+    ``schedule`` is :func:`material` of the event, if already made. ``busy`` is named only
+    when the definition gives it, so events written before it existed keep their digests;
+    free or busy is not a change of time, so it moves LAST-MODIFIED, not SEQUENCE.
+    """
+    fields = {
         **(material(event) if schedule is None else schedule),
         "id": event.id,
         "title": event.title,
@@ -129,6 +132,9 @@ def everything(event: Event, schedule: dict | None = None) -> dict:
         "url": event.url,
         "source": event.source,
     }
+    if event.busy is not None:
+        fields["busy"] = event.busy
+    return fields
 
 
 def _when(when: Timed | AllDay | Deadline) -> dict:

@@ -6,7 +6,8 @@ joined into the site (:mod:`build`), the feeds spanning calendars: merged, per t
 per series, with their horizon and full histories (:mod:`groups`), the warning for
 feeds too big for clients (:mod:`limits`), the response-header policy shared by the
 live app and static hosts (:mod:`response_headers`), feeds narrowed by a
-subscriber's query (:mod:`selection`), and what a live site keeps between
+subscriber's query (:mod:`selection`), the deadlines feeds' fixed reminder
+variants as paths of their own (:mod:`variants`), and what a live site keeps between
 builds and requests (:mod:`cache`, one :class:`SiteCache` the caller owns).
 
 May import: the model, :mod:`feeds.scope`, :mod:`feeds.render`,

@@ -24,7 +24,7 @@ from feeds.render import ics, pages
 from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
-from feeds.site import groups
+from feeds.site import groups, selection, variants
 from feeds.site.cache import SiteCache
 from feeds.site.resources import (
     CALENDAR_TYPE,
@@ -146,6 +146,7 @@ def _render_calendar(
         header = ics.FeedHeader(
             name, description, calendar.url, calendar.timezone, settings.refresh
         )
+        scope = Scope(calendar.id, kind)
         before = old_feeds.get(path)
         if (
             before is not None
@@ -155,12 +156,10 @@ def _render_calendar(
         ):
             resource = before[3]  # the same events (the same objects): the same bytes
         else:
-            resource = Resource(
-                path, ics.feed_bytes(header, subset), CALENDAR_TYPE, modified, cors=True
-            )
+            body = ics.feed_bytes(header, subset, scope.spans_calendars)
+            resource = Resource(path, body, CALENDAR_TYPE, modified, cors=True)
         new_feeds[path] = (header, modified, subset, resource)
         resources.append(resource)
-        scope = Scope(calendar.id, kind)
         info = FeedInfo(feed_id, name, description, path, len(subset), modified, scope, header)
         feeds.append(info)
 
@@ -217,6 +216,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         resources[resource.path] = resource
     feeds = [info for info, _ in first] + feeds + [info for info, _ in last]
     site_feeds = tuple(feeds)
+    resources.update(_variant_resources(ordered, site_feeds, resources, settings, cache))
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings, horizon), JSON_TYPE, modified, cors=True
     )
@@ -226,6 +226,30 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     return Site(
         MappingProxyType(resources), site_feeds, ordered, settings, cache=cache, horizon=horizon
     )
+
+
+def _variant_resources(
+    ordered: tuple[CalendarBuild, ...],
+    site_feeds: tuple[FeedInfo, ...],
+    resources: dict[str, Resource],
+    settings: Settings,
+    cache: SiteCache,
+) -> dict[str, Resource]:
+    """The deadlines feeds' reminder variants (:mod:`feeds.site.variants`), each the bytes of
+    its feed with ``?remind=``; one whose feed is the same bytes as last time is kept."""
+    kept: dict[str, tuple[tuple, Resource]] = {}
+    for feed in site_feeds:
+        base = resources[feed.path]
+        for days, path in variants.paths(feed):
+            key = (base.etag, base.last_modified, feed.scope, days)
+            hit = cache.variants.get(path)
+            if hit is None or hit[0] != key:
+                chosen = selection.Selection(reminders=days)
+                body = selection.compose(ordered, feed, chosen, settings.uid_domain)
+                hit = (key, Resource(path, body, CALENDAR_TYPE, base.last_modified, cors=True))
+            kept[path] = hit
+    cache.variants = kept
+    return {path: resource for path, (_, resource) in kept.items()}
 
 
 def _page_resources(
@@ -305,6 +329,15 @@ def feeds_json(
             item["history"] = base + f.history_path
         if f.archive:
             item["archive"] = True
+        if variants.has_variants(f):
+            item["reminders"] = [
+                {
+                    "remind": ",".join(f"{n}d" for n in days),
+                    "url": base + path,
+                    "webcal": webcal(base + path),
+                }
+                for days, path in variants.paths(f)
+            ]
         items.append(item)
     data: dict = {"site": settings.site_name}
     if horizon is not None:

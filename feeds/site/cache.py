@@ -59,10 +59,14 @@ class SiteCache:
       calendars' pages) is not hashed again; its Resource is remade only if Last-Modified moved;
     * :attr:`selections`: selected feeds and "your feed" pages, keyed by the URL path, the
       unfiltered feed's ETag (which changes whenever anything in it does) and the canonical
-      selection (see :mod:`feeds.site.selection`).
+      selection (see :mod:`feeds.site.selection`);
+    * :attr:`variants`: URL path -> (its feed's ETag and Last-Modified, the feed's scope and the
+      reminder days; the Resource) of the reminder variants (:mod:`feeds.site.variants`) from
+      the last assemble: a variant whose feed did not change is not rendered again.
     """
 
     def __init__(self):
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
+        self.variants: dict[str, tuple[tuple, Resource]] = {}

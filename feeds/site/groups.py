@@ -212,7 +212,13 @@ def _feed(
     header = ics.FeedHeader(
         group.name, group.description, settings.public_url + "/", zone, settings.refresh
     )
-    resource = Resource(path, ics.feed_bytes(header, members), CALENDAR_TYPE, modified, cors=True)
+    resource = Resource(
+        path,
+        ics.feed_bytes(header, members, scope.spans_calendars),
+        CALENDAR_TYPE,
+        modified,
+        cors=True,
+    )
     info = FeedInfo(
         group.feed_id,
         group.name,

@@ -6,6 +6,7 @@ A feed URL may carry a query string::
     /feeds/icml-2026.ics?tags=oral
     /feeds/icml-2026.ics?ids=keynote-1,workshops      (a personal "my events" feed)
     /feeds/icml-2026.ics?alarm=1d,1h                    (VALARM reminders; none by default)
+    /feeds/deadlines.ics?remind=7d,1d                   (reminder events, for Google: below)
     /feeds/icml-2026.ics?times=utc                      (for display widgets: see below)
 
 Each parameter narrows the feed (an event must match every one given); the
@@ -32,8 +33,14 @@ Each occurrence's UID is the event's with the occurrence's UTC start added
 a calendar, not for subscribing: its UIDs differ from the main feed's. All-day
 events and deadlines are as in the main feed.
 
+``?remind=7d,1d`` adds, before each deadline, an all-day reminder event per number of days
+(:mod:`feeds.render.reminders` says on which day, and why): Google ignores VALARM in
+subscribed calendars, so these are what reaches a Google user. At most
+:data:`MAX_REMINDERS` values, each 1 to 365 days.
+
 Selections need the live app: a static export serves the unfiltered feed
-whatever the query string says.
+whatever the query string says, except for the fixed reminder variants of the deadlines
+feeds, which are files of their own (:mod:`feeds.site.variants`).
 """
 
 from __future__ import annotations
@@ -49,9 +56,10 @@ import icalendar
 from feeds import occurrences
 from feeds.config import Settings
 from feeds.model import Event, Timed, kind_slug
-from feeds.render import ics, pages
+from feeds.render import ics, pages, reminders
+from feeds.site import variants
 from feeds.site.cache import LRU, SiteCache
-from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, FeedInfo, Resource, Site
+from feeds.site.resources import CALENDAR_TYPE, HTML_TYPE, CalendarBuild, FeedInfo, Resource, Site
 from feeds.timefmt import basic_utc
 
 #: Parameter names, with the spellings accepted for each.
@@ -66,6 +74,8 @@ PARAMETERS = {
     "alarms": "alarm",
     "times": "times",
     "time": "times",
+    "remind": "remind",
+    "reminders": "remind",
 }
 #: The values ``?times=`` takes: ``utc``, every time as a UTC instant, repeats expanded.
 TIMES = ("utc",)
@@ -73,6 +83,7 @@ MAX_QUERY = 4096
 MAX_VALUES = 500
 MAX_ALARMS = 4
 MAX_ALARM = timedelta(weeks=4)
+MAX_REMINDERS = 5
 _DURATION_PART = re.compile(r"(\d{1,5})([wdhm])")
 _UNIT = {
     "w": timedelta(weeks=1),
@@ -95,9 +106,12 @@ class Selection:
     ids: tuple[str, ...] = ()  # "event-id", or "calendar-id/event-id" in merged feeds
     alarms: tuple[timedelta, ...] = ()  # longest first
     times: str = ""  # "" (as the feed has them) or "utc" (UTC instants, repeats expanded)
+    reminders: tuple[int, ...] = ()  # days ahead of each deadline, longest first
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.tags or self.ids or self.alarms or self.times)
+        return bool(
+            self.kinds or self.tags or self.ids or self.alarms or self.times or self.reminders
+        )
 
     def query(self) -> str:
         """The canonical query string (without ``?``); empty for the whole feed."""
@@ -107,6 +121,8 @@ class Selection:
         for name, values in (("ids", self.ids), ("kind", self.kinds), ("tags", self.tags)):
             if values:
                 parts.append(name + "=" + ",".join(_quote(v) for v in values))
+        if self.reminders:
+            parts.append("remind=" + ",".join(f"{n}d" for n in self.reminders))
         if self.times:
             parts.append(f"times={self.times}")
         return "&".join(parts)
@@ -146,6 +162,9 @@ class Selection:
             parts.append(
                 "reminders " + ", ".join(duration_words(a) for a in self.alarms) + " before"
             )
+        if self.reminders:
+            days = ", ".join(reminders.days_words(n) for n in self.reminders)
+            parts.append(f"a reminder event {days} before each deadline")
         if self.times == "utc":
             parts.append("times in UTC, repeats expanded (for display widgets)")
         return "; ".join(parts)
@@ -203,6 +222,7 @@ def parse(pairs: Iterable[tuple[str, str]], site: Site, feed: FeedInfo) -> Selec
         ids=_ids(raw.get("ids", []), events, feed, site),
         alarms=_alarms(raw.get("alarm", [])),
         times=_times(raw.get("times", [])),
+        reminders=parse_reminders(raw.get("remind", [])),
     )
 
 
@@ -243,7 +263,7 @@ def _ids(values: list[str], events: list[Event], feed: FeedInfo, site: Site) -> 
     match nothing), so a personal feed keeps working when an event is dropped."""
     if not values:
         return ()
-    qualified = feed.scope.merged
+    qualified = feed.scope.spans_calendars
     known = {f"{e.calendar_id}/{e.id}" if qualified else e.id for e in events}
     by_bare: dict[str, list[str]] = {}
     for e in events:
@@ -293,6 +313,14 @@ def _times(values: list[str]) -> str:
     return out.pop() if out else ""
 
 
+def parse_reminders(values: Iterable[str]) -> tuple[int, ...]:
+    """``["7d", "1d"]`` as days ahead, longest first, de-duplicated; else SelectionError."""
+    try:
+        return reminders.parse_days(values, MAX_REMINDERS)
+    except ValueError as error:
+        raise SelectionError(_show(str(error), 200)) from None
+
+
 def parse_alarm(text: str) -> timedelta:
     """``1d``, ``2h``, ``30m``, ``1w``, ``1h30m``: how long before the start to remind."""
     compact = text.strip().lower()
@@ -334,10 +362,16 @@ def duration_words(value: timedelta) -> str:
 
 def feed_events(site: Site, feed: FeedInfo, horizon: bool = True) -> list[ics.RenderedEvent]:
     """The rendered events ``feed.scope`` includes (``horizon=False``: whenever they are)."""
+    return _members(site.builds, feed, horizon)
+
+
+def _members(
+    builds: Iterable[CalendarBuild], feed: FeedInfo, horizon: bool = True
+) -> list[ics.RenderedEvent]:
     scope = feed.scope if horizon else replace(feed.scope, since=None)
     return [
         r
-        for b in site.builds
+        for b in builds
         if scope.includes_calendar(b.calendar)
         for r in b.events
         if scope.includes_event(r.event)
@@ -346,14 +380,34 @@ def feed_events(site: Site, feed: FeedInfo, horizon: bool = True) -> list[ics.Re
 
 def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
     """The feed's bytes narrowed to ``selection``, with its reminders."""
-    qualified = feed.scope.merged
+    assert site.settings is not None  # assemble gives every site its settings
+    return compose(site.builds, feed, selection, site.settings.uid_domain)
+
+
+def compose(
+    builds: Sequence[CalendarBuild], feed: FeedInfo, selection: Selection, uid_domain: str
+) -> bytes:
+    """:func:`render` from the calendars' builds (``assemble`` makes the fixed variants so)."""
+    qualified = feed.scope.spans_calendars
+    # each event as this feed has it (a merged feed's SUMMARY names the calendar), so the
+    # rewrites below and the feed see one body
     chosen: Sequence[ics.RenderedEvent] = [
-        r for r in feed_events(site, feed) if selection.matches(r.event, qualified)
+        replace(r, body=r.body_for(qualified), merged_body=b"")
+        for r in _members(builds, feed)
+        if selection.matches(r.event, qualified)
     ]
+    calendars = {b.calendar.id: b.calendar for b in builds}
+    extra = []  # reminder events follow the events chosen, before any rewrite of those
+    for r in chosen if selection.reminders else ():
+        calendar = calendars[r.event.calendar_id]
+        extra += reminders.reminders(r, calendar, selection.reminders, uid_domain, qualified)
     if selection.times == "utc":
         chosen = [o for r in chosen for o in in_utc(r)]
-    if selection.alarms:
-        chosen = [with_alarms(r, selection.alarms) for r in chosen]
+    if selection.alarms:  # an alarm says what its event's SUMMARY says
+        chosen = [
+            with_alarms(r, selection.alarms, _prefix(r, calendars, qualified)) for r in chosen
+        ]
+    chosen = [*chosen, *extra]
     base = feed.header or ics.FeedHeader(feed.name, feed.description)
     description = base.description
     if selection:
@@ -416,11 +470,19 @@ def in_utc(rendered: ics.RenderedEvent) -> list[ics.RenderedEvent]:
     return out
 
 
-def with_alarms(rendered: ics.RenderedEvent, alarms: Sequence[timedelta]) -> ics.RenderedEvent:
-    """The event with a DISPLAY VALARM per reminder; cancelled events get none."""
+def _prefix(rendered: ics.RenderedEvent, calendars: dict, merged: bool) -> str:
+    event = rendered.event
+    return ics.summary_prefix(event.title, calendars[event.calendar_id]) if merged else ""
+
+
+def with_alarms(
+    rendered: ics.RenderedEvent, alarms: Sequence[timedelta], prefix: str = ""
+) -> ics.RenderedEvent:
+    """The event with a DISPLAY VALARM per reminder, saying ``prefix`` and the title;
+    cancelled events get none."""
     if rendered.event.status == "cancelled" or not rendered.body.endswith(_END):
         return rendered
-    blocks = b"".join(_alarm_bytes(rendered.event.title, a) for a in alarms)
+    blocks = b"".join(_alarm_bytes(prefix + rendered.event.title, a) for a in alarms)
     return replace(rendered, body=rendered.body[: -len(_END)] + blocks + _END)
 
 
@@ -468,9 +530,18 @@ def resource(
     """
     whole = site.get(path)
     feed = feed_at(site, path)
+    variant = variants.at(path) if feed is None else None
+    if variant is not None:  # a fixed reminder variant: its feed, with its reminders
+        feed = feed_at(site, variant[0])
     if whole is None or feed is None:
         return None
     selection = parse(parse_query(query_string), site, feed)
+    if variant is not None:
+        if selection.reminders:
+            raise SelectionError(f"this URL already adds reminders: use {feed.path}?remind=...")
+        selection = replace(selection, reminders=variant[1])
+        if selection == Selection(reminders=variant[1]):
+            return whole  # only tracking parameters: the variant itself
     if not selection:
         return whole
     key = (path, whole.etag, selection)
@@ -489,8 +560,8 @@ def _quote(value: str) -> str:
     return quote(value, safe="/")
 
 
-def _show(value: str) -> str:
-    return value if len(value) <= 60 else value[:60] + "..."
+def _show(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 def subscribe_page(

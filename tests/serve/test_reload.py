@@ -122,16 +122,17 @@ def test_one_edited_event_in_a_big_calendar_is_the_only_one_rendered_again(
     assert store.refresh()
     assert spies["parse"] == ["big.yaml"]  # the other calendar is not even parsed
     assert spies["render"] == ["big/e123"]  # nor any other event rendered
-    # every feed that holds the event has it: calendar, kind, merged and single-event
-    for path in (
-        "/feeds/big.ics",
-        "/feeds/big/workshops.ics",
-        "/feeds/all.ics",
-        "/events/big/e123.ics",
+    # every feed that holds the event has it: calendar, kind, merged (which names the
+    # calendar) and single-event
+    for path, summary in (
+        ("/feeds/big.ics", b"SUMMARY:Moved keynote"),
+        ("/feeds/big/workshops.ics", b"SUMMARY:Moved keynote"),
+        ("/feeds/all.ics", b"SUMMARY:BIG: Moved keynote"),
+        ("/events/big/e123.ics", b"SUMMARY:Moved keynote"),
     ):
-        assert b"SUMMARY:Moved keynote" in store.site.get(path).body, path
+        assert summary + b"\r\n" in store.site.get(path).body, path
     assert store.site.get("/feeds/all.ics").body != old_all
-    assert b"SUMMARY:Event 124" in store.site.get("/feeds/all.ics").body
+    assert b"SUMMARY:BIG: Event 124" in store.site.get("/feeds/all.ics").body
 
 
 def test_a_touched_but_unchanged_file_is_not_parsed_again(write, events_dir, spies):

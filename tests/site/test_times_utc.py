@@ -239,4 +239,4 @@ def test_other_values_are_a_400_naming_utc(client, value):
 
 def test_unknown_parameter_lists_times(client):
     text = client.get("/feeds/icml-2026.ics?zone=utc").get_data(as_text=True)
-    assert "alarm, ids, kind, tags, times" in text
+    assert "alarm, ids, kind, remind, tags, times" in text
