@@ -193,8 +193,9 @@ class Text(vText):
         return _text(str(self)).encode(self.encoding)
 
 
-@lru_cache(maxsize=256)
-def _header_bytes(header: FeedHeader) -> bytes:
+def header_component_bytes(header: FeedHeader) -> bytes:
+    """The VCALENDAR's opening lines as icalendar writes them: the reference that
+    :func:`_header_bytes` is held equal to (``tests/ics/test_header_bytes.py``)."""
     cal = icalendar.Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
@@ -205,7 +206,7 @@ def _header_bytes(header: FeedHeader) -> bytes:
     if header.description:
         cal.add("description", Text(header.description))
         cal.add("x-wr-caldesc", Text(header.description))
-    if header.timezone and tz.in_tz_database(header.timezone):
+    if _writes_zone(header.timezone):
         # not "AoE", which is ours: readers that resolve X-WR-TIMEZONE (recurring-ical-events,
         # so Open Web Calendar) fail on a name they do not know
         cal.add("x-wr-timezone", header.timezone)
@@ -217,6 +218,55 @@ def _header_bytes(header: FeedHeader) -> bytes:
     end = b"END:VCALENDAR\r\n"
     assert data.endswith(end)
     return data[: -len(end)]
+
+
+def _writes_zone(zone: str) -> bool:
+    return bool(zone) and tz.in_tz_database(zone)
+
+
+#: Stand-ins for the header's values in :func:`_header_template` (letters only: icalendar
+#: writes them unchanged and no line holding one is long enough to fold).
+_HEADER_SLOTS = ("QZNAMEQZ", "QZDESCQZ", "QZZONEQZ", "QZURLQZ")
+
+
+@lru_cache(maxsize=64)  # keyed by which lines a header has: a few entries, ever
+def _header_template(has_description: bool, has_zone: bool, has_url: bool, refresh: timedelta):
+    """icalendar's header lines (unfolded) for headers of this shape, values as slots."""
+    name, description, zone, url = _HEADER_SLOTS
+    sample = FeedHeader(
+        name, description if has_description else "", url if has_url else "", "", refresh
+    )
+    if has_zone:  # a name from the tz database, replaced by the slot in the lines below
+        sample = FeedHeader(sample.name, sample.description, sample.url, "UTC", refresh)
+    lines = header_component_bytes(sample).decode("utf-8").split("\r\n")[:-1]
+    if has_zone:
+        lines = [f"X-WR-TIMEZONE:{zone}" if line == "X-WR-TIMEZONE:UTC" else line for line in lines]
+    return tuple(lines)
+
+
+def _header_bytes(header: FeedHeader) -> bytes:
+    """The VCALENDAR's opening lines: exactly :func:`header_component_bytes`, written from a
+    template of icalendar's own lines (about 0.5 ms less per feed: a site of thousands of
+    calendars has thousands of feeds)."""
+    has_zone = _writes_zone(header.timezone)
+    template = _header_template(
+        bool(header.description), has_zone, bool(header.url), header.refresh
+    )
+    name, description, zone, url = _HEADER_SLOTS
+    values = {
+        name: _text(header.name),
+        description: _text(header.description),
+        zone: icalendar.vText(header.timezone).to_ical().decode("utf-8") if has_zone else "",
+        url: header.url,
+    }
+    out = []
+    for line in template:
+        for slot in _HEADER_SLOTS:
+            if slot in line:
+                line = line.replace(slot, values[slot])
+                break
+        out.append(_fold(line))
+    return b"\r\n".join(out) + b"\r\n"
 
 
 @lru_cache(maxsize=1024)

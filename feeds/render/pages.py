@@ -43,7 +43,18 @@ from markupsafe import Markup, escape
 from feeds import tz
 from feeds.config import Settings
 from feeds.model import Calendar
-from feeds.render.assets import assets, qr_data_uri, qr_path, qr_svg, static_files, static_path
+from feeds.render.assets import (
+    SVG_TYPE,
+    QrCache,
+    assets,
+    qr_data_uri,
+    qr_path,
+    qr_svg,
+    qr_urls,
+    static_assets,
+    static_files,
+    static_path,
+)
 from feeds.render.boxes import SubscribeBox, subscribe_box
 from feeds.render.page_cache import Generation, PageCache
 from feeds.render.paths import EMBED_PREFIX, calendar_page, embed_page, kind_page, relative
@@ -63,7 +74,9 @@ from feeds.render.views import (
 
 __all__ = [  # the names other modules and the tests use, wherever they are defined
     "EMBED_PREFIX",
+    "SVG_TYPE",
     "PageCache",
+    "QrCache",
     "SubscribeBox",
     "agenda",
     "assets",
@@ -73,11 +86,13 @@ __all__ = [  # the names other modules and the tests use, wherever they are defi
     "qr_data_uri",
     "qr_path",
     "qr_svg",
+    "qr_urls",
     "relative",
     "render_all",
     "render_pages",
     "render_your_feed",
     "rows_of",
+    "static_assets",
     "static_files",
     "static_path",
 ]
@@ -119,6 +134,25 @@ class _Renderer:
         self._views: dict[str, list[EventView]] = {}
         self.old = old if old is not None else Generation()
         self.new = Generation()
+        # each calendar's feeds and build by id: looked up per calendar and per feed, so
+        # thousands of calendars cost a dictionary lookup each, not a pass over all of them
+        self._feeds_of: dict[str | None, list] = {}
+        for feed in feeds:
+            self._feeds_of.setdefault(feed.calendar_id, []).append(feed)
+        self._build_of = {b.calendar.id: b for b in builds}
+
+    def feeds_of(self, calendar_id: str) -> list:
+        """The feeds of one calendar, in site order."""
+        return self._feeds_of.get(calendar_id, [])
+
+    def builds_in(self, scope) -> list:
+        """The builds whose calendar ``scope`` may include (``Scope.includes_calendar``)."""
+        if scope.calendar_id is not None:
+            found = self._build_of.get(scope.calendar_id)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = self.builds
+        return [b for b in candidates if scope.includes_calendar(b.calendar.id)]
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
@@ -184,7 +218,7 @@ class _Renderer:
     def feed_agenda(self, feed, zone: str) -> list[Day]:
         """``agenda(feed_views(feed), zone)``, from the build's agenda when it has one build."""
         scope = feed.scope
-        builds = [b for b in self.builds if scope.includes_calendar(b.calendar.id)]
+        builds = self.builds_in(scope)
         if len(builds) != 1:
             return self.agenda(self.feed_views(feed), zone)
         # the build's agenda split by kind: equal to filtering it by scope.includes_kind
@@ -252,23 +286,24 @@ class _Renderer:
 
     def all(self) -> dict[str, bytes]:
         out = {"/": self.index()}
+        order = ["/"]
         for build in self.builds:
-            out.update(self.calendar_and_embeds(build))
+            pages = self.calendar_and_embeds(build)
+            out.update(pages)
+            prefix = calendar_page(build.calendar.id)  # ids have no "/": only its own pages
+            order.extend(p for p in pages if p.startswith(prefix))
         for feed in self.feeds:
             if feed.calendar_id is None:
                 out[embed_page(feed.id)] = self.embed(feed)
         out["/examples/widget/"] = self.widget_example()
         # the order of render_all's result is the order pages were added before caching
-        order = ["/"]
-        for build in self.builds:
-            order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
         order.extend(embed_page(f.id) for f in self.feeds)
         order.append("/examples/widget/")
         return {p: out[p] for p in order}
 
     def calendar_and_embeds(self, build) -> dict[str, bytes]:
         """A calendar's pages and its feeds' embed pages: reused while its build is the same."""
-        feeds = tuple(f for f in self.feeds if f.calendar_id == build.calendar.id)
+        feeds = tuple(self.feeds_of(build.calendar.id))
         key = id(build)
         hit = self.new.calendars.get(key) or self.old.calendars.get(key)
         if hit is not None and hit[0] is build and hit[1] == self.settings and hit[2] == feeds:
@@ -288,7 +323,7 @@ class _Renderer:
         for build in self.builds:
             cal = build.calendar
             days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
-            cards.append(_index_card(cal, days, self.feeds))
+            cards.append(_index_card(cal, days, self.feeds_of(cal.id)))
         merged = [f for f in self.feeds if f.calendar_id is None]
         boxes = [subscribe_box(f, self.settings, "/") for f in merged]
         return self.page("index.html", "/", cards=cards, boxes=boxes, short_date=short_date)
@@ -316,7 +351,7 @@ class _Renderer:
     def calendar(self, build) -> dict[str, bytes]:
         cal: Calendar = build.calendar
         views = self.views(build)
-        feeds = [f for f in self.feeds if f.calendar_id == cal.id]
+        feeds = self.feeds_of(cal.id)
         main_feed = next(f for f in feeds if f.kind is None)
         kinds = sorted({v.event.kind for v in views})
         filters = [("All", len(views), calendar_page(cal.id), None)] + [
@@ -356,8 +391,7 @@ class _Renderer:
         scope = feed.scope
         return [
             v
-            for b in self.builds
-            if scope.includes_calendar(b.calendar.id)
+            for b in self.builds_in(scope)
             for v in self.views(b)
             if scope.includes_kind(v.event.kind)
         ]

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
-from types import MappingProxyType
 
 from feeds.config import Settings
 from feeds.model import Calendar, Event, kind_slug
@@ -25,6 +24,7 @@ from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
 from feeds.site.cache import SiteCache
+from feeds.site.lazy import Resources
 from feeds.site.resources import (
     CALENDAR_TYPE,
     HTML_TYPE,
@@ -236,9 +236,16 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
     )
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
-    for path, (body, media_type) in pages.assets(site_feeds, settings).items():
+    for path, (body, media_type) in pages.static_assets().items():
         resources[path] = Resource(path, body, media_type, modified)
-    return Site(MappingProxyType(resources), site_feeds, ordered, settings, cache)
+    # QR codes are made when first asked for, each kept by its URL (see feeds.site.lazy)
+    qr_codes = pages.qr_urls(site_feeds, settings)
+    cache.qr.keep_only(qr_codes.values())
+
+    def qr_resource(path: str, url: str, qr=cache.qr) -> Resource:
+        return Resource(path, qr.svg(url), pages.SVG_TYPE, modified)
+
+    return Site(Resources(resources, qr_codes, qr_resource), site_feeds, ordered, settings, cache)
 
 
 def _page_resources(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from feeds.render.assets import QrCache
 from feeds.render.page_cache import PageCache
 from feeds.site.resources import Resource
 
@@ -59,10 +60,13 @@ class SiteCache:
       calendars' pages) is not hashed again; its Resource is remade only if Last-Modified moved;
     * :attr:`selections`: selected feeds and "your feed" pages, keyed by the URL path, the
       unfiltered feed's ETag (which changes whenever anything in it does) and the canonical
-      selection (see :mod:`feeds.site.selection`).
+      selection (see :mod:`feeds.site.selection`);
+    * :attr:`qr`: each feed's QR code by the URL it encodes (see
+      :class:`feeds.render.assets.QrCache`), made when first asked for.
     """
 
     def __init__(self):
+        self.qr = QrCache()
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
