@@ -246,14 +246,17 @@ class _Renderer:
         self._sections.append(out)
         return Markup(_MARKER)
 
-    def page(self, template: str, path: str, **context) -> bytes:
+    def page(self, template: str, path: str, sections: list | None = None, **context) -> bytes:
+        """``template`` rendered; each marker in its text (from :meth:`days_html`, or one per
+        entry of ``sections``, made before) is replaced by its UTF-8 pieces."""
+
         def url(to: str) -> str:
             return relative(path, to)
 
         def static(name: str) -> str:
             return relative(path, static_path(name))
 
-        self._sections = []
+        self._sections = list(sections or [])
         text = _env.get_template(template).render(
             site_name=self.settings.site_name,
             public_url=self.settings.public_url,
@@ -319,14 +322,28 @@ class _Renderer:
         return out
 
     def index(self) -> bytes:
-        cards = []
-        for build in self.builds:
-            cal = build.calendar
+        boxes = [subscribe_box(f, self.settings, "/") for f in self.feeds_of(None)]
+        cards = [self.card(build) for build in self.builds]
+        return self.page(
+            "index.html", "/", [cards], cards=cards, cards_html=Markup(_MARKER), boxes=boxes
+        )
+
+    def card(self, build) -> bytes:
+        """A calendar's card on the index, as UTF-8: kept while its build and feed are."""
+        cal = build.calendar
+        feed = next(f for f in self.feeds_of(cal.id) if f.kind is None)
+        public_url = self.settings.public_url
+        key = (id(build), feed.path, public_url)
+        hit = self.new.cards.get(key) or self.old.cards.get(key)
+        if hit is None or hit[0] is not build:
             days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
-            cards.append(_index_card(cal, days, self.feeds_of(cal.id)))
-        merged = [f for f in self.feeds if f.calendar_id is None]
-        boxes = [subscribe_box(f, self.settings, "/") for f in merged]
-        return self.page("index.html", "/", cards=cards, boxes=boxes, short_date=short_date)
+            card = _index_card(cal, days, self.feeds_of(cal.id))
+            html = _macros("", public_url).index_card(
+                card, lambda to: relative("/", to), short_date, public_url
+            )
+            hit = (build, str(html).encode("utf-8"))
+        self.new.cards[key] = hit
+        return hit[1]
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""

@@ -233,7 +233,11 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         feeds.insert(0 if feed_id == "all" else 1, info)
     site_feeds = tuple(feeds)
     resources["/feeds.json"] = Resource(
-        "/feeds.json", feeds_json(site_feeds, settings), JSON_TYPE, modified, cors=True
+        "/feeds.json",
+        feeds_json(site_feeds, settings, cache.feed_items),
+        JSON_TYPE,
+        modified,
+        cors=True,
     )
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
     for path, (body, media_type) in pages.static_assets().items():
@@ -274,12 +278,14 @@ def _page_resources(
     return out
 
 
+_RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
+
+
 def _with_modified(old: Resource, modified: datetime) -> Resource:
     """``old`` with another Last-Modified, its body and ETag kept (not hashed again)."""
     new = object.__new__(Resource)
-    for f in fields(Resource):
-        value = modified if f.name == "last_modified" else getattr(old, f.name)
-        object.__setattr__(new, f.name, value)
+    for name in _RESOURCE_FIELDS:
+        object.__setattr__(new, name, modified if name == "last_modified" else getattr(old, name))
     return new
 
 
@@ -287,24 +293,46 @@ def event_path(event: Event) -> str:
     return f"/events/{event.calendar_id}/{event.id}.ics"
 
 
-def feeds_json(feeds: tuple[FeedInfo, ...], settings: Settings) -> bytes:
-    """The machine-readable index of every feed."""
-    base = settings.public_url
+def feeds_json(feeds: tuple[FeedInfo, ...], settings: Settings, cache: dict | None = None) -> bytes:
+    """The machine-readable index of every feed: ``json.dumps(..., indent=2)`` of it.
+
+    Written item by item, each kept in ``cache`` (``SiteCache.feed_items``) by its feed
+    and the public URL, so an edit re-writes the items of the feeds it changed.
+    """
+    if not feeds:
+        data = {"site": settings.site_name, "feeds": []}
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    old = cache if cache is not None else {}
+    new = {}
     items = []
     for f in feeds:
-        url = base + f.path
-        items.append(
-            {
-                "id": f.id,
-                "name": f.name,
-                "description": f.description,
-                "calendar": f.calendar_id,
-                "kind": f.kind,
-                "url": url,
-                "webcal": webcal(url),
-                "events": f.event_count,
-                "last_modified": iso_utc(f.last_modified),
-            }
-        )
-    data = {"site": settings.site_name, "feeds": items}
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        key = (f, settings.public_url)
+        text = old.get(key)
+        if text is None:
+            text = _feed_item(f, settings.public_url)
+        new[key] = text
+        items.append(text)
+    if cache is not None:
+        cache.clear()
+        cache.update(new)
+    site = json.dumps(settings.site_name, ensure_ascii=False)
+    return ('{\n  "site": ' + site + ',\n  "feeds": [\n' + ",\n".join(items) + "\n  ]\n}\n").encode(
+        "utf-8"
+    )
+
+
+def _feed_item(f: FeedInfo, base: str) -> str:
+    """One feed's entry, as ``json.dumps`` writes it two levels deep (indented by four)."""
+    url = base + f.path
+    item = {
+        "id": f.id,
+        "name": f.name,
+        "description": f.description,
+        "calendar": f.calendar_id,
+        "kind": f.kind,
+        "url": url,
+        "webcal": webcal(url),
+        "events": f.event_count,
+        "last_modified": iso_utc(f.last_modified),
+    }
+    return "    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")

@@ -61,12 +61,15 @@ class SiteCache:
     * :attr:`selections`: selected feeds and "your feed" pages, keyed by the URL path, the
       unfiltered feed's ETag (which changes whenever anything in it does) and the canonical
       selection (see :mod:`feeds.site.selection`);
+    * :attr:`feed_items`: each feed's entry in ``feeds.json`` as text, keyed by the
+      ``FeedInfo`` (by value) and the public URL;
     * :attr:`qr`: each feed's QR code by the URL it encodes (see
       :class:`feeds.render.assets.QrCache`), made when first asked for.
     """
 
     def __init__(self):
         self.qr = QrCache()
+        self.feed_items: dict = {}
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
