@@ -119,6 +119,31 @@ _LINK = re.compile("\x00(\\d+)\x01")
 _MARKER = f"\x02agenda-{secrets.token_hex(16)}\x03"
 
 
+class _Lookup:
+    """Each calendar's feeds and build by id: looked up per calendar and per feed, so
+    thousands of calendars cost a dictionary lookup each, not a pass over all of them."""
+
+    def __init__(self, builds: Sequence, feeds: Sequence):
+        self.builds = builds
+        self._feeds_of: dict[str | None, list] = {}
+        for feed in feeds:
+            self._feeds_of.setdefault(feed.calendar_id, []).append(feed)
+        self._build_of = {b.calendar.id: b for b in builds}
+
+    def feeds_of(self, calendar_id: str | None) -> list:
+        """The feeds of one calendar (None: the merged feeds), in site order."""
+        return self._feeds_of.get(calendar_id, [])
+
+    def builds_in(self, scope) -> list:
+        """The builds whose calendar ``scope`` may include (``Scope.includes_calendar``)."""
+        if scope.calendar_id is not None:
+            found = self._build_of.get(scope.calendar_id)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = self.builds
+        return [b for b in candidates if scope.includes_calendar(b.calendar.id)]
+
+
 class _Renderer:
     """Renders the pages of one site from the pieces of the last render (``old``).
 
@@ -134,25 +159,8 @@ class _Renderer:
         self._views: dict[str, list[EventView]] = {}
         self.old = old if old is not None else Generation()
         self.new = Generation()
-        # each calendar's feeds and build by id: looked up per calendar and per feed, so
-        # thousands of calendars cost a dictionary lookup each, not a pass over all of them
-        self._feeds_of: dict[str | None, list] = {}
-        for feed in feeds:
-            self._feeds_of.setdefault(feed.calendar_id, []).append(feed)
-        self._build_of = {b.calendar.id: b for b in builds}
-
-    def feeds_of(self, calendar_id: str) -> list:
-        """The feeds of one calendar, in site order."""
-        return self._feeds_of.get(calendar_id, [])
-
-    def builds_in(self, scope) -> list:
-        """The builds whose calendar ``scope`` may include (``Scope.includes_calendar``)."""
-        if scope.calendar_id is not None:
-            found = self._build_of.get(scope.calendar_id)
-            candidates = [found] if found is not None else []
-        else:
-            candidates = self.builds
-        return [b for b in candidates if scope.includes_calendar(b.calendar.id)]
+        lookup = _Lookup(builds, feeds)
+        self.feeds_of, self.builds_in = lookup.feeds_of, lookup.builds_in
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
@@ -323,27 +331,10 @@ class _Renderer:
 
     def index(self) -> bytes:
         boxes = [subscribe_box(f, self.settings, "/") for f in self.feeds_of(None)]
-        cards = [self.card(build) for build in self.builds]
+        cards = [_card_html(self, build) for build in self.builds]
         return self.page(
             "index.html", "/", [cards], cards=cards, cards_html=Markup(_MARKER), boxes=boxes
         )
-
-    def card(self, build) -> bytes:
-        """A calendar's card on the index, as UTF-8: kept while its build and feed are."""
-        cal = build.calendar
-        feed = next(f for f in self.feeds_of(cal.id) if f.kind is None)
-        public_url = self.settings.public_url
-        key = (id(build), feed.path, public_url)
-        hit = self.new.cards.get(key) or self.old.cards.get(key)
-        if hit is None or hit[0] is not build:
-            days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
-            card = _index_card(cal, days, self.feeds_of(cal.id))
-            html = _macros("", public_url).index_card(
-                card, lambda to: relative("/", to), short_date, public_url
-            )
-            hit = (build, str(html).encode("utf-8"))
-        self.new.cards[key] = hit
-        return hit[1]
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -449,6 +440,25 @@ class _Renderer:
             feed=feed,
             widget_src=self.settings.public_url + static_path("widget.js"),
         )
+
+
+def _card_html(renderer: _Renderer, build) -> bytes:
+    """A calendar's card on the index, as UTF-8: kept while its build and feed are."""
+    cal = build.calendar
+    feed = next(f for f in renderer.feeds_of(cal.id) if f.kind is None)
+    public_url = renderer.settings.public_url
+    key = (id(build), feed.path, public_url)
+    hit = renderer.new.cards.get(key) or renderer.old.cards.get(key)
+    if hit is None or hit[0] is not build:
+        rows = renderer.rows
+        days = {row.day for v in renderer.views(build) for row in rows(v, cal.timezone)}
+        card = _index_card(cal, days, renderer.feeds_of(cal.id))
+        html = _macros("", public_url).index_card(
+            card, lambda to: relative("/", to), short_date, public_url
+        )
+        hit = (build, str(html).encode("utf-8"))
+    renderer.new.cards[key] = hit
+    return hit[1]
 
 
 def _feed_zone(feed) -> str:
