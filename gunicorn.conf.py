@@ -45,7 +45,8 @@ timeout = 120
 graceful_timeout = 30
 
 # Each worker loads the definitions itself (no --preload): a worker that is
-# replaced starts from the folder as it is now, like the others.
+# replaced starts from the folder as it is now, like the others. Each worker's
+# reload thread starts with its first request, so --preload would work too.
 preload_app = False
 
 # gunicorn >= 25 opens a control socket in $HOME by default; two servers on one

@@ -250,3 +250,166 @@ def write(folder: Path, n: int) -> Path:
     other.mkdir(exist_ok=True)
     (other / "bench.yaml").write_text(yaml2ics_input(items), encoding="utf-8")
     return ours_path
+
+
+# -- the deadline-site shape: many small calendars ----------------------------------------
+
+#: Calendar zones of the many-calendars shape: the spread a deadline site of conferences has.
+ZONES = (
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Vienna",
+    "Africa/Nairobi",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Seoul",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+    "AoE",
+)
+DEADLINES = ("Abstract deadline", "Paper deadline", "Rebuttal deadline", "Camera-ready deadline")
+
+
+@dataclass
+class SmallCalendar:
+    """One conference-year of the many-calendars shape: its id, zone and 1 to 10 events."""
+
+    id: str
+    zone: str
+    items: list[Spec]
+
+
+def many_specs(calendars: int, seed: int = 2026) -> list[SmallCalendar]:
+    """``calendars`` conference-years of 1 to 10 events each, in mixed zones (deterministic).
+
+    Each has one to four deadlines (AoE or UTC, a date alone or a time), and often the
+    conference days (all-day) and a few talks in the calendar's own wall-clock time.
+    """
+    rng = random.Random(seed * 7 + calendars)
+    out = []
+    for c in range(calendars):
+        zone = rng.choice(ZONES)
+        year = 2024 + c % 4
+        first = date(year, 1, 8) + timedelta(days=rng.randrange(0, 300))
+        size = rng.randint(1, 10)
+        items: list[Spec] = []
+        for d in range(min(size, rng.randint(1, 4))):
+            due = first + timedelta(days=14 * d)
+            clock = (23, 59) if rng.random() < 0.7 else (11, 59)
+            items.append(
+                Spec(
+                    id=f"deadline-{d + 1}",
+                    title=DEADLINES[d],
+                    kind="deadline",
+                    shape="deadline",
+                    day=due,
+                    start=clock,
+                    zone="AoE" if rng.random() < 0.8 else "UTC",
+                    url=f"https://conf{c:05d}.example.org/dates" if rng.random() < 0.5 else "",
+                )
+            )
+        opening = first + timedelta(days=120)
+        if len(items) < size:
+            items.append(
+                Spec(
+                    id="conference",
+                    title=f"Conference {c}",
+                    kind="conference",
+                    shape="allday",
+                    day=opening,
+                    last_day=opening + timedelta(days=rng.choice((2, 3, 4))),
+                )
+            )
+        while len(items) < size:
+            i = len(items)
+            korean = rng.random() < 0.2
+            items.append(
+                Spec(
+                    id=f"talk-{i}",
+                    title=f"{rng.choice(KOREAN if korean else ENGLISH)} {i}",
+                    kind=rng.choice(("keynote", "tutorial", "workshop", "session")),
+                    shape="timed",
+                    day=opening + timedelta(days=rng.randrange(0, 3)),
+                    start=(rng.randrange(8, 18), rng.choice((0, 30))),
+                    minutes=rng.choice((45, 60, 90)),
+                    location=rng.choice(ROOMS) if rng.random() < 0.5 else "",
+                    description="Speakers and slides on the schedule page."
+                    if rng.random() < 0.3
+                    else "",
+                )
+            )
+        out.append(SmallCalendar(f"conf{c:05d}-{year}", zone, items))
+    return out
+
+
+def _small_lines(cal: SmallCalendar, zone_per_event: bool) -> list[str]:
+    """The events of ``cal`` in our format; ``zone_per_event`` names the zone on each event
+    (the one-big-calendar form of the same events, whose calendar has another default)."""
+    lines = []
+    for s in cal.items:
+        lines.append(f"  - id: {cal.id}-{s.id}" if zone_per_event else f"  - id: {s.id}")
+        lines.append(f"    title: {_q(s.title)}")
+        lines.append(f"    kind: {s.kind}")
+        if s.shape == "deadline":
+            if s.start == (23, 59):
+                lines.append(f"    due: {s.day.isoformat()}")
+                lines.append(f"    timezone: {s.zone}")
+            else:
+                lines.append(f"    due: {s.day.isoformat()} {_clock(s.start)} {s.zone}")
+        elif s.shape == "allday":
+            lines.append(f"    start: {s.day.isoformat()}")
+            lines.append(f"    end: {s.last_day.isoformat()}")
+        else:
+            lines.append(f"    start: {s.day.isoformat()} {_clock(s.start)}")
+            lines.append(f"    duration: {s.minutes}m")
+            if zone_per_event:
+                lines.append(f"    timezone: {cal.zone}")
+        if s.location:
+            lines.append(f"    location: {_q(s.location)}")
+        if s.description:
+            lines.append(f"    description: {_q(s.description)}")
+        if s.url:
+            lines.append(f"    url: {s.url}")
+    return lines
+
+
+def small_calendar(cal: SmallCalendar) -> str:
+    """One conference-year as its own definition file."""
+    lines = [
+        f"id: {cal.id}",
+        f"name: {_q(f'Conference {cal.id}')}",
+        f"url: https://{cal.id}.example.org/",
+        f"timezone: {cal.zone}",
+        "events:",
+        *_small_lines(cal, zone_per_event=False),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def one_calendar(cals: list[SmallCalendar], cal_id: str = "everything") -> str:
+    """The same events in one calendar file (each timed event naming its zone)."""
+    lines = [
+        f"id: {cal_id}",
+        f"name: All conferences ({sum(len(c.items) for c in cals):,} events)",
+        "url: https://example.org/",
+        "timezone: UTC",
+        "events:",
+    ]
+    for cal in cals:
+        lines += _small_lines(cal, zone_per_event=True)
+    return "\n".join(lines) + "\n"
+
+
+def write_many(folder: Path, calendars: int) -> tuple[Path, Path]:
+    """``many/`` (one file per calendar) and ``one/`` (the same events in one file)."""
+    cals = many_specs(calendars)
+    many, one = folder / "many", folder / "one"
+    many.mkdir(parents=True, exist_ok=True)
+    one.mkdir(parents=True, exist_ok=True)
+    for cal in cals:
+        (many / f"{cal.id}.yaml").write_text(small_calendar(cal), encoding="utf-8")
+    (one / "everything.yaml").write_text(one_calendar(cals), encoding="utf-8")
+    return many, one

@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         results = json.loads(RESULTS.read_text("utf-8"))
         results["cold"] = {int(n): row for n, row in results["cold"].items()}
+        if "many" in results:
+            results["many"]["cold"] = {int(n): r for n, r in results["many"]["cold"].items()}
         args.quick = results.get("quick", False)
         Path(args.out).write_text(render(results, args), encoding="utf-8")
         print(f"wrote {args.out}")
@@ -116,6 +118,7 @@ def run(work: Path, args) -> dict:
                 y_runs,
             )
         results["cold"][n] = row
+    results["many"] = run_many(work, args)
     ten = work / "n10000" / "events"
     log("edit: one event of 10,000 under a live Store")
     rounds = "4" if args.quick else "6"
@@ -136,13 +139,49 @@ def run(work: Path, args) -> dict:
     return results
 
 
+#: The many-calendars shape (issue 10): calendars of 1 to 10 events in mixed zones.
+MANY = (100, 2_500)
+
+
+def run_many(work: Path, args) -> dict:
+    """Cold builds of N small calendars against the same events in one calendar, in
+    alternating processes; then edits of one deadline at the largest N under a live store."""
+    runs = 1 if args.quick else 3
+    out: dict = {"cold": {}, "runs": runs}
+    for n in MANY:
+        many, one = generate.write_many(work / f"many{n}", n)
+        for folder in (many, one):
+            subprocess.run(
+                [PYTHON, "-m", "feeds.cli", "revise", str(folder)],
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+        log(f"many calendars: {n:,} calendars and the same events in one, {runs} runs each")
+        reports: dict = {"many": [], "one": []}
+        for _ in range(runs):  # alternating, so a neighbour's load falls on both alike
+            for shape, folder in (("many", many), ("one", one)):
+                reports[shape].append(child([PYTHON, "-m", "bench.work", "cold", str(folder)]))
+        out["cold"][n] = {shape: summarize(pairs) for shape, pairs in reports.items()}
+    largest = work / f"many{MANY[-1]}" / "many"
+    log(f"many calendars: edits of one deadline of {MANY[-1]:,} calendars under a live Store")
+    edit, rss = child(
+        [PYTHON, "-m", "bench.work", "edit-many", str(largest), "3" if args.quick else "5"]
+    )
+    out["edit"] = {**edit, "rss": rss}
+    return out
+
+
 def measure(argv: list[str], runs: int) -> dict:
     """Run ``argv`` ``runs`` times; medians of what it reports, and the largest peak RSS."""
-    reports, peaks = [], []
-    for _ in range(runs):
-        report, rss = child(argv)
-        reports.append(report)
-        peaks.append(rss)
+    return summarize([child(argv) for _ in range(runs)])
+
+
+def summarize(pairs: list[tuple[dict, float]]) -> dict:
+    """Medians of the reports' figures, the largest peak RSS, the first report's sizes."""
+    reports = [report for report, _ in pairs]
+    peaks = [rss for _, rss in pairs]
+    runs = len(pairs)
     keys = [k for k, v in reports[0].items() if isinstance(v, int | float)]
     out = {k: statistics.median(r[k] for r in reports) for k in keys}
     out["runs"] = runs
@@ -150,6 +189,8 @@ def measure(argv: list[str], runs: int) -> dict:
     out["all"] = [r.get("total", r.get("seconds")) for r in reports]
     if "seconds" in out:
         out["total"] = out["seconds"]
+    if "sizes" in reports[0]:
+        out["sizes"] = reports[0]["sizes"]
     return out
 
 
@@ -425,11 +466,15 @@ def render(results: dict, args) -> str:
         f" ({', '.join(f'{t:.2f}' for t in edit_site['times'])}); first load {edit_site['startup']:.1f} s;"
         f" peak RSS {edit_site['rss']:.0f} MB",
     ]
+    if "many" in results:
+        lines += render_many(results["many"])
     if "http" in results:
         lines += render_http(results["http"])
     elif "http_error" in results:
         lines += ["", "## HTTP on loopback", "", f"Not measured: {results['http_error']}"]
     lines += render_targets(results, edit_feeds, edit_all)
+    if "many" in results:
+        lines += render_many_targets(results["many"])
     prof = results["profile"]
     lines += [
         "",
@@ -446,6 +491,85 @@ def render(results: dict, args) -> str:
     lines += [f"- {t:.2f} s {where}" for t, where in prof["top"]]
     lines += ["", NOTES]
     return "\n".join(lines) + "\n"
+
+
+def render_many(m: dict) -> list[str]:
+    lines = [
+        "",
+        "## Many calendars: the deadline-site shape",
+        "",
+        "`bench/generate.py`'s `many_specs`: N conference-years of 1 to 10 events each (one to",
+        "four AoE or UTC deadlines, often the conference days and a few talks in the calendar's",
+        "own zone), calendars in 13 zones from Los Angeles to Auckland, UTC and AoE; against the",
+        "same events in one calendar file (each talk naming its zone). Whole site, pages",
+        f"included, as `feeds build` and the server make it; {m['runs']} alternating run(s) each,",
+        "median. QR codes are made when first asked for (the export writes every one), so they",
+        "are not in these times.",
+        "",
+        "| calendars | events | one calendar | many calendars | many / one | of which pages (one / many) | peak RSS one / many | front page | all.ics | deadlines.ics |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, row in m["cold"].items():
+        one, many = row["one"], row["many"]
+        sizes = many.get("sizes", {})
+        lines.append(
+            f"| {n:,} | {many['events']:,.0f} | {one['total']:.2f} s | {many['total']:.2f} s"
+            f" | {many['total'] / one['total']:.2f}x | {one['pages']:.2f} / {many['pages']:.2f} s"
+            f" | {one['rss']:.0f} / {many['rss']:.0f} MB"
+            f" | {_kb(sizes.get('/'))} | {_kb(sizes.get('/feeds/all.ics'))}"
+            f" | {_kb(sizes.get('/feeds/deadlines.ics'))} |"
+        )
+    e = m["edit"]
+    lines += [
+        "",
+        f"Edit of one deadline, {e['calendars']:,} calendars, under a live Store with its poller"
+        f" (`reload_seconds` {e['interval']}), while a thread sends requests (a feed, the front"
+        " page, a calendar page, the merged deadlines; in-process WSGI) all along:",
+        "",
+        f"- from the write until a request is served the new feed: median"
+        f" {statistics.median(e['until_served']):.3f} s"
+        f" ({', '.join(f'{t:.2f}' for t in e['until_served'])}); of which the reload's own work"
+        f" (`Store.refresh`): median {statistics.median(e['times']):.3f} s",
+        f"- the slowest request while reloads ran: {e['worst_latency'] * 1000:.1f} ms"
+        f" (per edit: {', '.join(f'{t * 1000:.1f}' for t in e['worst_latencies'])} ms)",
+        f"- the Store's first load (until `feeds serve` answers): {e['startup']:.1f} s;"
+        f" peak RSS {e['rss']:.0f} MB",
+    ]
+    return lines
+
+
+def _kb(size: int | None) -> str:
+    return "-" if size is None else f"{size / 1000:,.0f} KB"
+
+
+def render_many_targets(m: dict) -> list[str]:
+    lines = ["", "## Targets (issue 10)", "", "| target | measured | |", "|---|---|---|"]
+
+    def mark(ok):
+        return "**met**" if ok else "**not met**"
+
+    for n, row in m["cold"].items():
+        ratio = row["many"]["total"] / row["one"]["total"]
+        lines.append(
+            f"| cold build, {n:,} calendars / the same events in one, pages included, <= 1.5x"
+            f" | {ratio:.2f}x ({row['many']['total']:.2f} s vs {row['one']['total']:.2f} s)"
+            f" | {mark(ratio <= 1.5)} |"
+        )
+    largest = max(m["cold"])
+    cold = m["cold"][largest]["many"]["total"]
+    e = m["edit"]
+    served = statistics.median(e["until_served"])
+    lines += [
+        f"| edit of one deadline until served, {largest:,} calendars, <= 0.5 s"
+        f" | {served:.3f} s | {mark(served <= 0.5)} |",
+        f"| (same) <= 0.05x cold | {served / cold:.3f}x | {mark(served <= 0.05 * cold)} |",
+        f"| worst request latency during that reload <= 50 ms"
+        f" | {e['worst_latency'] * 1000:.1f} ms | {mark(e['worst_latency'] <= 0.05)} |",
+        f"| peak RSS at {largest:,} calendars <= 250 MB (cold build / live store)"
+        f" | {m['cold'][largest]['many']['rss']:.0f} / {e['rss']:.0f} MB"
+        f" | {mark(max(m['cold'][largest]['many']['rss'], e['rss']) <= 250)} |",
+    ]
+    return lines
 
 
 def render_http(h: dict) -> list[str]:

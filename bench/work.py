@@ -35,7 +35,7 @@ def _timed_pages():
     from feeds.render import pages
 
     spent = [0.0]
-    for name in ("render_all", "render_pages", "assets"):
+    for name in ("render_all", "render_pages", "assets", "static_assets", "qr_urls"):
         original = getattr(pages, name, None)
         if original is None:
             continue
@@ -57,8 +57,9 @@ def _no_pages():
 
     pages.render_all = lambda *args, **kwargs: {}
     pages.render_pages = lambda *args, **kwargs: {}
-    if hasattr(pages, "assets"):
-        pages.assets = lambda *args, **kwargs: {}
+    for name in ("assets", "static_assets", "qr_urls"):
+        if hasattr(pages, name):
+            setattr(pages, name, lambda *args, **kwargs: {})
     return [0.0]
 
 
@@ -78,8 +79,17 @@ def cold(folder: str, pages: bool = True) -> dict:
     t3 = time.perf_counter()
     built = site.assemble(builds, settings)
     t4 = time.perf_counter()
-    feeds = sum(len(r.body) for p, r in built.resources.items() if p.endswith(".ics"))
+    # only the feeds: a pass over every resource would make the QR codes (feeds.site.lazy)
+    feeds = sum(len(built.resources[p].body) for p in built.resources if p.endswith(".ics"))
+    sizes = {
+        p: len(built.resources[p].body)
+        for p in ("/", "/feeds/all.ics", "/feeds/deadlines.ics")
+        if p in built.resources
+    }
     return {
+        "sizes": sizes,
+        "calendars": len(built.builds),
+        "events": sum(len(b.events) for b in built.builds),
         "load": t1 - t0,
         "revisions": t2 - t1,
         "render": t3 - t2,
@@ -144,6 +154,101 @@ def edit(folder: str, rounds: int, pages: bool = True) -> dict:
         "feeds_times": feeds_times,
         "modes": modes,
         "shifted": shifted,
+    }
+
+
+def edit_many(folder: str, rounds: int) -> dict:
+    """Edits of one deadline in a folder of many calendars, under a live store with its poller.
+
+    A thread sends requests (in-process WSGI: a feed, the front page, a calendar page, the
+    merged deadlines) all along; each edit is timed from the write until a request is served
+    the new feed, and the reload's own work (``Store.refresh``) is timed apart. Returns both,
+    the worst request latency while reloads ran, and the store's first load.
+    """
+    import re
+    import threading
+
+    from feeds.serve import store
+    from feeds.serve.app import create_app
+
+    interval = 0.05
+    settings = _settings(folder).with_overrides(reload_seconds=interval)
+    t0 = time.perf_counter()
+    live = store.Store(settings, settle_seconds=0)
+    startup = time.perf_counter() - t0
+    work: list[float] = []
+    refresh = live.refresh
+
+    def timed_refresh():
+        start = time.perf_counter()
+        changed = refresh()
+        if changed:
+            work.append(time.perf_counter() - start)
+        return changed
+
+    live.refresh = timed_refresh
+    app = create_app(settings, live)
+    files = sorted(Path(folder).glob("*.yaml"))
+    path = files[len(files) // 2]
+    cal_id = path.stem
+    feed = f"/feeds/{cal_id}/deadlines.ics"
+    targets = [feed, "/", f"/calendars/{cal_id}/", "/feeds/deadlines.ics"]
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def start_response(status, headers, exc_info=None):
+        return None
+
+    def requests():
+        from wsgiref.util import setup_testing_defaults
+
+        i = 0
+        while not stop.is_set():
+            env = {"PATH_INFO": targets[i % len(targets)], "REQUEST_METHOD": "GET"}
+            setup_testing_defaults(env)
+            start = time.perf_counter()
+            b"".join(app(env, start_response))
+            latencies.append(time.perf_counter() - start)
+            i += 1
+            time.sleep(0.002)
+
+    def served() -> bytes:
+        return live.current().site.get(feed).body
+
+    text = path.read_text("utf-8")
+    client = threading.Thread(target=requests, daemon=True)
+    client.start()
+    served()  # the first request starts the poller
+    until_served, worst = [], []
+    for i in range(rounds):
+        due = re.search(r"due: (\d{4}-\d\d)-(\d\d)", text)
+        assert due, f"no deadline in {path}"
+        day = 1 + int(due.group(2)) % 28  # the next day (within the month)
+        new = text.replace(due.group(0), f"due: {due.group(1)}-{day:02d}", 1)
+        before = served()
+        time.sleep(interval * 2)
+        latencies.clear()
+        _write_in_the_past(path, new, i)
+        start = time.perf_counter()
+        while served() == before:
+            if time.perf_counter() - start > 120:
+                raise RuntimeError(f"the edit of {path} was not served within 120 s")
+            time.sleep(0.001)
+        until_served.append(time.perf_counter() - start)
+        time.sleep(interval * 2)  # the requests go on after the swap
+        worst.append(max(latencies, default=0.0))
+        text = new
+    stop.set()
+    client.join()
+    return {
+        "startup": startup,
+        "times": work,
+        "until_served": until_served,
+        "interval": interval,
+        "worst_latency": max(worst),
+        "worst_latencies": worst,
+        "requests": len(latencies),
+        "calendars": len(files),
     }
 
 
@@ -238,6 +343,8 @@ def main(argv: list[str]) -> int:
         result = edit(args[0], int(args[1]))
     elif what == "edit-feeds":
         result = edit(args[0], int(args[1]), pages=False)
+    elif what == "edit-many":
+        result = edit_many(args[0], int(args[1]))
     elif what == "wsgi":
         result = wsgi(args[0], args[1], args[2])
     elif what == "profile":

@@ -205,6 +205,7 @@ def test_a_fifo_in_place_of_a_definition_does_not_hang(tmp_path):
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)
     assert loader.definition_files(tmp_path) == []  # never listed
+    assert loader.Listing(tmp_path).paths() == []  # nor by the live server's listing
     calendar, problems = loader.check_file(fifo)  # and never blocks if named directly
     assert calendar is None and "cannot read the file" in problems[0].message
 
@@ -1049,6 +1050,7 @@ def test_a_symlink_out_of_the_folder_is_never_followed(tmp_path):
     (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
     (folder / "inside.yaml").symlink_to(folder / "good.yaml")  # inside: fine, but a duplicate id
     assert [p.name for p in loader.definition_files(folder)] == ["good.yaml", "inside.yaml"]
+    assert loader.Listing(folder).paths() == loader.definition_files(folder)
     settings = make_settings(folder)
     client = create_app(settings, Store(settings, settle_seconds=0)).test_client()
     for path in list(client.application.extensions["feeds_store"].site.resources) + ["/healthz"]:
@@ -1134,6 +1136,7 @@ def test_a_directory_or_fifo_named_like_a_definition_is_skipped(tmp_path):
     store = store_over(folder)
     assert store.health()[0]["status"] == "ok"
     assert [p.name for p in loader.definition_files(folder)] == ["good.yaml"]
+    assert loader.Listing(folder).paths() == loader.definition_files(folder)
 
 
 def test_a_file_that_cannot_be_read_keeps_its_last_good_version(tmp_path, monkeypatch):
@@ -1174,7 +1177,7 @@ def test_a_folder_that_cannot_be_listed_keeps_everything(tmp_path, monkeypatch):
     def denied(_folder):
         raise PermissionError(errno.EACCES, "Permission denied", str(_folder))
 
-    monkeypatch.setattr(loader, "definition_files", denied)
+    monkeypatch.setattr(loader.Listing, "paths", lambda listing: denied(listing.folder))
     store.refresh()
     assert store.site.get("/feeds/good.ics").body == before
     body, status = store.health()

@@ -24,7 +24,7 @@ from feeds.definitions.builder import (  # noqa: F401  (the limits, importable f
     check_with,
 )
 from feeds.definitions.checks import MAX_DESCRIPTION, MAX_TEXT, MAX_URL  # noqa: F401
-from feeds.definitions.files import definition_files, read_bytes
+from feeds.definitions.files import Listing, definition_files, read_bytes
 from feeds.definitions.repeats import (  # noqa: F401
     MAX_CALENDAR_OCCURRENCES,
     MAX_INTERVAL,
@@ -40,6 +40,7 @@ __all__ = [
     "check_folder",
     "check_text",
     "check_with",
+    "Listing",
     "definition_files",
     "duplicate_calendar_ids",
     "load_file",

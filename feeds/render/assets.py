@@ -43,7 +43,6 @@ def static_path(name: str) -> str:
     return f"/static/{name}?v={hashlib.sha256(body).hexdigest()[:10]}"
 
 
-@lru_cache(maxsize=512)
 def qr_svg(url: str) -> bytes:
     """A QR code of ``url`` as a standalone SVG (deterministic for a given URL)."""
     code = segno.make(url, error="m", micro=False)
@@ -70,14 +69,60 @@ def qr_data_uri(url: str) -> str:
     )
 
 
-def assets(feeds: Sequence, settings: Settings) -> dict[str, tuple[bytes, str]]:
-    """Non-HTML resources of the pages: static files and one QR code per feed."""
-    out: dict[str, tuple[bytes, str]] = {}
-    for name, body in static_files().items():
-        out[f"/static/{name}"] = (body, STATIC_TYPES[posixpath.splitext(name)[1]])
-    for feed in feeds:
-        if getattr(feed, "archive", False):
-            continue  # a full history is not offered for subscribing: no QR code
-        out[qr_path(feed.id)] = (qr_svg(settings.public_url + feed.path), SVG_TYPE)
+class QrCache:
+    """QR codes by the URL they encode (the one input of :func:`qr_svg`'s bytes).
+
+    A code costs about 4 ms (segno tries eight masks in Python); a site of thousands of
+    calendars has a code per feed, and a feed's URL does not change when its events do, so
+    whoever re-renders a site (the live store, through ``feeds.site.SiteCache``) keeps one
+    and no code is made twice. Entries whose URL is gone are dropped by :meth:`keep_only`.
+    """
+
+    def __init__(self):
+        self._svg: dict[str, bytes] = {}
+
+    def svg(self, url: str) -> bytes:
+        body = self._svg.get(url)
+        if body is None:
+            body = self._svg.setdefault(url, qr_svg(url))  # two threads: one kept, same bytes
+        return body
+
+    def keep_only(self, urls) -> None:
+        """Forget the codes of URLs not in ``urls`` (feeds that no longer exist)."""
+        wanted = set(urls)
+        for url in [u for u in self._svg if u not in wanted]:
+            self._svg.pop(url, None)
+
+    def __len__(self) -> int:
+        return len(self._svg)
+
+
+def static_assets() -> dict[str, tuple[bytes, str]]:
+    """The static files and robots.txt as ``{URL path: (bytes, media type)}``."""
+    out = {
+        f"/static/{name}": (body, STATIC_TYPES[posixpath.splitext(name)[1]])
+        for name, body in static_files().items()
+    }
     out[ROBOTS_PATH] = (ROBOTS_TXT.encode("utf-8"), TEXT_TYPE)
+    return out
+
+
+def qr_urls(feeds: Sequence, settings: Settings) -> dict[str, str]:
+    """Each feed's QR code: ``{URL path of the SVG: the feed URL it encodes}``; none for a
+    full history, which is not offered for subscribing."""
+    return {
+        qr_path(feed.id): settings.public_url + feed.path
+        for feed in feeds
+        if not getattr(feed, "archive", False)
+    }
+
+
+def assets(
+    feeds: Sequence, settings: Settings, qr: QrCache | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """Non-HTML resources of the pages: static files and one QR code per feed."""
+    qr = qr if qr is not None else QrCache()
+    out = static_assets()
+    for path, url in qr_urls(feeds, settings).items():
+        out[path] = (qr.svg(url), SVG_TYPE)
     return out

@@ -22,6 +22,7 @@ class Generation:
         self.agendas: dict = {}  # (id(build), zone, kind) -> (build, [Day])
         self.pages: dict = {}  # (template, path) -> (pieces, bytes): a page with an agenda
         self.days: dict = {}  # (page, public_url, *id(Row)) -> ([Row], bytes): a day's section
+        self.cards: dict = {}  # (id(build), feed path, public_url) -> (build, bytes): index card
 
 
 class PageCache:

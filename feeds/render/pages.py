@@ -42,11 +42,21 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from feeds import tz
 from feeds.config import Settings
 from feeds.model import Calendar
 from feeds.render import group_pages, metadata
-from feeds.render.assets import assets, qr_data_uri, qr_path, qr_svg, static_files, static_path
+from feeds.render.assets import (
+    SVG_TYPE,
+    QrCache,
+    assets,
+    qr_data_uri,
+    qr_path,
+    qr_svg,
+    qr_urls,
+    static_assets,
+    static_files,
+    static_path,
+)
 from feeds.render.boxes import (
     SubscribeBox,
     calendar_actions,
@@ -70,10 +80,15 @@ from feeds.render.views import (
     short_date,
     zone_name,
 )
+from feeds.render.views import Lookup as _Lookup
+from feeds.render.views import feed_zone as _feed_zone
+from feeds.render.views import index_card as _index_card
 
 __all__ = [  # the names other modules and the tests use, wherever they are defined
     "EMBED_PREFIX",
+    "SVG_TYPE",
     "PageCache",
+    "QrCache",
     "SubscribeBox",
     "agenda",
     "assets",
@@ -83,11 +98,13 @@ __all__ = [  # the names other modules and the tests use, wherever they are defi
     "qr_data_uri",
     "qr_path",
     "qr_svg",
+    "qr_urls",
     "relative",
     "render_all",
     "render_pages",
     "render_your_feed",
     "rows_of",
+    "static_assets",
     "static_files",
     "static_path",
 ]
@@ -130,6 +147,8 @@ class _Renderer:
         self._views: dict[str, list[EventView]] = {}
         self.old, self.new = old if old is not None else Generation(), Generation()
         self.group_feeds = group_pages.main_feeds(feeds)  # what calendar pages link to
+        lookup = _Lookup(builds, feeds)
+        self.feeds_of, self.builds_in = lookup.feeds_of, lookup.builds_in
 
     def views(self, build) -> list[EventView]:
         cal = build.calendar
@@ -195,7 +214,7 @@ class _Renderer:
     def feed_agenda(self, feed, zone: str) -> list[Day]:
         """``agenda(feed_views(feed), zone)``, from the build's agenda when it has one build."""
         scope = feed.scope
-        builds = [b for b in self.builds if scope.includes_calendar(b.calendar)]
+        builds = self.builds_in(scope)
         if len(builds) != 1 or scope.since is not None:
             return self.agenda(self.feed_views(feed), zone)
         # the build's agenda split by kind: equal to filtering it by scope.includes_kind
@@ -223,8 +242,17 @@ class _Renderer:
         self._sections.append(out)
         return Markup(_MARKER)
 
-    def page(self, template: str, path: str, head: dict | None = None, **context) -> bytes:
-        """A page's bytes; ``head`` is its :func:`metadata.head` (the site's by default)."""
+    def page(
+        self,
+        template: str,
+        path: str,
+        head: dict | None = None,
+        sections: list | None = None,
+        **context,
+    ) -> bytes:
+        """``template`` rendered with ``head``, its :func:`metadata.head` (the site's by
+        default); each marker in its text (from :meth:`days_html`, or one per entry of
+        ``sections``, made before) is replaced by its UTF-8 pieces."""
 
         def url(to: str) -> str:
             return relative(path, to)
@@ -232,7 +260,7 @@ class _Renderer:
         def static(name: str) -> str:
             return relative(path, static_path(name))
 
-        self._sections = []
+        self._sections = list(sections or [])
         text = _env.get_template(template).render(
             site_name=self.settings.site_name,
             public_url=self.settings.public_url,
@@ -265,9 +293,13 @@ class _Renderer:
         return hit[1]
 
     def all(self) -> dict[str, bytes]:
-        out = {"/": self.index()}
+        out = {"/": _index(self)}
+        order = ["/"]
         for build in self.builds:
-            out.update(self.calendar_and_embeds(build))
+            pages = self.calendar_and_embeds(build)
+            out.update(pages)
+            prefix = calendar_page(build.calendar.id)  # ids have no "/": only its own pages
+            order.extend(p for p in pages if p.startswith(prefix))
         for feed in self.feeds:
             if feed.calendar_id is None and not feed.archive:
                 out[embed_page(feed.id)] = self.embed(feed)
@@ -275,11 +307,15 @@ class _Renderer:
         for path, context in groups.items():
             out[path] = self.page("group.html", path, **context)
         out["/examples/widget/"] = _widget_example(self)
-        return _in_order(out, self.builds, self.feeds, groups)
+        # the order of render_all's result is the order pages were added before caching
+        order.extend(embed_page(f.id) for f in self.feeds if not f.archive)
+        order.extend(groups)
+        order.append("/examples/widget/")
+        return {p: out[p] for p in order}
 
     def calendar_and_embeds(self, build) -> dict[str, bytes]:
         """A calendar's pages and its feeds' embed pages: reused while its build is the same."""
-        feeds = tuple(f for f in self.feeds if f.calendar_id == build.calendar.id)
+        feeds = tuple(self.feeds_of(build.calendar.id))
         key = id(build)
         hit = self.new.calendars.get(key) or self.old.calendars.get(key)
         if hit is not None and hit[0] is build and hit[1] == self.settings and hit[2] == feeds:
@@ -293,26 +329,6 @@ class _Renderer:
             out[embed_page(feed.id)] = self.embed(feed)
         self.new.calendars[key] = (build, self.settings, feeds, out)
         return out
-
-    def index(self) -> bytes:
-        cards = []
-        for build in self.builds:
-            cal = build.calendar
-            days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
-            cards.append(_index_card(cal, days, self.feeds))
-        merged = [f for f in self.feeds if f.group == "site" and not f.archive]
-        boxes = [subscribe_box(f, self.settings, "/") for f in merged]
-        return self.page(
-            "index.html",
-            "/",
-            metadata.index_head(self.settings, [b.calendar.name for b in self.builds], merged),
-            cards=cards,
-            boxes=boxes,
-            actions=index_actions(merged, self.settings),
-            panel=f"sub-{boxes[0].key}" if boxes else "calendars-heading",
-            tags=group_pages.tag_links(self.feeds),
-            short_date=short_date,
-        )
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -337,7 +353,7 @@ class _Renderer:
     def calendar(self, build) -> dict[str, bytes]:
         cal: Calendar = build.calendar
         views = self.views(build)
-        feeds = [f for f in self.feeds if f.calendar_id == cal.id]
+        feeds = self.feeds_of(cal.id)
         main_feed = next(f for f in feeds if f.kind is None)
         kinds = sorted({v.event.kind for v in views})
         filters = [("All", len(views), calendar_page(cal.id), None)] + [
@@ -382,11 +398,7 @@ class _Renderer:
         """The views of the events ``feed.scope`` includes."""
         scope = feed.scope
         return [
-            v
-            for b in self.builds
-            if scope.includes_calendar(b.calendar)
-            for v in self.views(b)
-            if scope.includes_event(v.event)
+            v for b in self.builds_in(scope) for v in self.views(b) if scope.includes_event(v.event)
         ]
 
     def embed_row(self, row: Row, zone: str) -> Markup:
@@ -416,16 +428,23 @@ class _Renderer:
         )
 
 
-def _in_order(out: dict[str, bytes], builds, feeds, groups) -> dict[str, bytes]:
-    """``out`` in the order pages were added before caching: the index, each calendar's
-    pages, the merged feeds' embeds, the group pages, the widget example."""
-    order = ["/"]
-    for build in builds:
-        order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
-    order.extend(embed_page(f.id) for f in feeds if not f.archive)
-    order.extend(groups)
-    order.append("/examples/widget/")
-    return {p: out[p] for p in order}
+def _index(renderer: _Renderer) -> bytes:
+    """The front page: the first-screen actions, a card per calendar, the merged feeds."""
+    merged = [f for f in renderer.feeds_of(None) if f.group == "site" and not f.archive]
+    boxes = [subscribe_box(f, renderer.settings, "/") for f in merged]
+    cards = [_card_html(renderer, build) for build in renderer.builds]
+    return renderer.page(
+        "index.html",
+        "/",
+        metadata.index_head(renderer.settings, [b.calendar.name for b in renderer.builds], merged),
+        sections=[cards],
+        cards=cards,
+        cards_html=Markup(_MARKER),
+        boxes=boxes,
+        actions=index_actions(merged, renderer.settings),
+        panel=f"sub-{boxes[0].key}" if boxes else "calendars-heading",
+        tags=group_pages.tag_links(renderer.feeds),
+    )
 
 
 def _widget_example(renderer: _Renderer) -> bytes:
@@ -442,9 +461,23 @@ def _widget_example(renderer: _Renderer) -> bytes:
     )
 
 
-def _feed_zone(feed) -> str:
-    """The zone a feed's agenda is shown in (embed and "your feed" pages): its own, else UTC."""
-    return feed.header.timezone if feed.header is not None and feed.header.timezone else tz.UTC_NAME
+def _card_html(renderer: _Renderer, build) -> bytes:
+    """A calendar's card on the index, as UTF-8: kept while its build and feed are."""
+    cal = build.calendar
+    feed = next(f for f in renderer.feeds_of(cal.id) if f.kind is None)
+    public_url = renderer.settings.public_url
+    key = (id(build), feed.path, public_url)
+    hit = renderer.new.cards.get(key) or renderer.old.cards.get(key)
+    if hit is None or hit[0] is not build:
+        rows = renderer.rows
+        days = {row.day for v in renderer.views(build) for row in rows(v, cal.timezone)}
+        card = _index_card(cal, days, renderer.feeds_of(cal.id))
+        html = _macros("", public_url).index_card(
+            card, lambda to: relative("/", to), short_date, public_url
+        )
+        hit = (build, str(html).encode("utf-8"))
+    renderer.new.cards[key] = hit
+    return hit[1]
 
 
 def _feed_page(feed) -> str:
@@ -454,22 +487,6 @@ def _feed_page(feed) -> str:
     if feed.kind is None:
         return calendar_page(feed.calendar_id)
     return kind_page(feed.calendar_id, feed.kind)
-
-
-def _index_card(cal: Calendar, days: set[date], feeds: Sequence) -> dict:
-    """What the index shows of a calendar; ``days`` are the days of its agenda."""
-    kinds: dict[str, int] = {}
-    for e in cal.events:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    return {
-        "calendar": cal,
-        "page": calendar_page(cal.id),
-        "first": min(days) if days else None,
-        "last": max(days) if days else None,
-        "kinds": [(kinds_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
-        "count": len(cal.events),
-        "feed": next(f for f in feeds if f.calendar_id == cal.id and f.kind is None),
-    }
 
 
 def render_all(

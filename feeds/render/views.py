@@ -24,7 +24,7 @@ from feeds.model import (
     location_of,
 )
 from feeds.render import ics, links
-from feeds.render.paths import calendar_page
+from feeds.render.paths import calendar_page, kind_page
 from feeds.timefmt import iso_utc
 
 #: A repeating event shows at most this many occurrences in the agenda.
@@ -342,3 +342,52 @@ def by_kind(days: list[Day]) -> dict[str, list[Day]]:
 def row_order(r: Row) -> tuple:
     """Agenda order within a day: all-day rows first, then by time, title and id."""
     return (not r.all_day, r.start_utc, r.end_utc, r.view.event.title, r.view.event.id)
+
+
+# -- lookups for pages of many calendars ------------------------------------------
+
+
+class Lookup:
+    """Each calendar's feeds and build by id: looked up per calendar and per feed, so
+    thousands of calendars cost a dictionary lookup each, not a pass over all of them."""
+
+    def __init__(self, builds: Sequence, feeds: Sequence):
+        self.builds = builds
+        self._feeds_of: dict[str | None, list] = {}
+        for feed in feeds:
+            self._feeds_of.setdefault(feed.calendar_id, []).append(feed)
+        self._build_of = {b.calendar.id: b for b in builds}
+
+    def feeds_of(self, calendar_id: str | None) -> list:
+        """The feeds of one calendar (None: the merged feeds), in site order."""
+        return self._feeds_of.get(calendar_id, [])
+
+    def builds_in(self, scope) -> list:
+        """The builds whose calendar ``scope`` may include (``Scope.includes_calendar``)."""
+        if scope.calendar_id is not None:
+            found = self._build_of.get(scope.calendar_id)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = self.builds
+        return [b for b in candidates if scope.includes_calendar(b.calendar)]
+
+
+def feed_zone(feed) -> str:
+    """The zone a feed's agenda is shown in (embed and "your feed" pages): its own, else UTC."""
+    return feed.header.timezone if feed.header is not None and feed.header.timezone else tz.UTC_NAME
+
+
+def index_card(cal: Calendar, days: set[date], feeds: Sequence) -> dict:
+    """What the index shows of a calendar; ``days`` are the days of its agenda."""
+    kinds: dict[str, int] = {}
+    for e in cal.events:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    return {
+        "calendar": cal,
+        "page": calendar_page(cal.id),
+        "first": min(days) if days else None,
+        "last": max(days) if days else None,
+        "kinds": [(kinds_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
+        "count": len(cal.events),
+        "feed": next(f for f in feeds if f.calendar_id == cal.id and f.kind is None),
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,13 +54,19 @@ class FileState:
     parse_cache: incremental.ParseCache = field(default_factory=incremental.ParseCache)
     revision_cache: revisions.RevisionCache = field(default_factory=revisions.RevisionCache)
 
+    #: (the build, its revisions file): worked out once per build, not on every poll
+    revisions_of: tuple | None = field(default=None, repr=False)
+
     @property
     def revisions_file(self) -> Path | None:
         if self.revisions_at is not None:
             return self.revisions_at
         if self.build is None:
             return None
-        return revisions.revisions_path(self.build.calendar)
+        known = self.revisions_of
+        if known is None or known[0] is not self.build:
+            known = self.revisions_of = (self.build, revisions.revisions_path(self.build.calendar))
+        return known[1]
 
     @property
     def claims(self) -> str | None:
@@ -221,7 +228,7 @@ def _stat(path: Path | None) -> tuple | None:
     if path is None:
         return None
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     # ctime too: utime cannot set it, so an edit whose mtime was forced back (cp -p, Nix's

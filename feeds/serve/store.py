@@ -6,13 +6,17 @@ replaces it, whole, with one reference assignment when definitions change. A
 request reads the snapshot once, so it sees one consistent version of every
 feed and page; a reload never shows half-rendered output.
 
-How edits are noticed: polling, on request. When ``settings.reload_seconds``
-have passed, the next request stats every definition file (and its revisions
-file) before it is answered; no thread, no inotify. That works the same under
-any server and with any number of gunicorn workers (each worker polls on its
-own and converges to the same bytes, see :mod:`feeds.revisions`), survives
-``fork`` and costs a few ``stat`` calls a second. An idle worker does nothing;
-its first request after an edit sees the edit.
+How edits are noticed: polling, off the request path. Every
+``settings.reload_seconds`` a thread of the process (:mod:`feeds.serve.poller`,
+started by the first request the process answers, so each gunicorn worker has its
+own after ``fork``) lists the folder and stats every definition file and its
+revisions file; only a file whose stat changed is read, and only one whose bytes
+changed is parsed and rendered. A request never waits for any of it: it is
+answered from the snapshot published last, and sees an edit once the thread has
+published it. Each worker polls on its own and converges to the same bytes (see
+:mod:`feeds.revisions`). With ``reload_seconds`` 0 nothing polls: :meth:`Store.refresh`
+(or :meth:`Store.wait_until_current`) looks when called, which is what tests and
+the benchmark do.
 
 What is re-done on an edit: only the changed files are re-read and re-parsed
 (a file whose size, mtime and inode did not change is not opened, and one
@@ -47,7 +51,7 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,6 +62,7 @@ from feeds.errors import Problem
 from feeds.model import url_key
 from feeds.serve import files, health
 from feeds.serve.files import SETTLE_SECONDS, FileState
+from feeds.serve.poller import Poller
 from feeds.site import limits
 
 log = logging.getLogger("feeds")
@@ -108,6 +113,9 @@ class Store:
         self._feed_warnings: list[Problem] = []
         self._lock = threading.Lock()
         self._next_check = 0.0
+        self._listing = loader.Listing(self.folder)
+        self._poller: Poller | None = None
+        self._poller_lock = threading.Lock()
         self.cache = site.SiteCache()  # pages, page resources, selections: kept across reloads
         self._snapshot = Snapshot(site.assemble([], settings, self.cache))
         self.refresh()
@@ -115,10 +123,30 @@ class Store:
     # reading ---------------------------------------------------------------
 
     def current(self) -> Snapshot:
-        """The current snapshot, after looking for edits if the reload interval has passed."""
-        if self.settings.reload_seconds > 0 and time.monotonic() >= self._next_check:
-            self.refresh()
+        """The snapshot published last; never waits for a reload (the poller's, see above)."""
+        if self.settings.reload_seconds > 0:
+            poller = self._poller
+            if poller is None or not poller.alive:
+                self._start_poller()
         return self._snapshot
+
+    def _start_poller(self) -> None:
+        with self._poller_lock:
+            poller = self._poller
+            if poller is not None and poller.alive:
+                return
+            if poller is not None:  # forked: the lock may be held by a thread left behind
+                self._lock = threading.Lock()
+            self._poller = Poller(self)
+
+    def seconds_until_next_check(self) -> float:
+        """How long the poller sleeps before its next look."""
+        return max(0.0, self._next_check - time.monotonic())
+
+    def close(self) -> None:
+        """Stop polling (the thread also ends by itself once the store is dropped)."""
+        if self._poller is not None:
+            self._poller.stop()
 
     @property
     def site(self) -> site.Site:
@@ -136,16 +164,21 @@ class Store:
     def refresh(self) -> bool:
         """Look for changed, added and removed files now; True if the site changed.
 
-        Returns at once (False) when another thread is already refreshing: its
-        caller is served the current site meanwhile.
+        Requests never call this (they read the last snapshot); the poller, tests and
+        the benchmark do. When another thread is refreshing, waits for it, then looks
+        again, so that what was on disk when it was called is published on return.
         """
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
+        with self._lock:
             self._next_check = time.monotonic() + self.settings.reload_seconds
             return self._refresh()
-        finally:
-            self._lock.release()
+
+    def wait_until_current(self) -> Snapshot:
+        """The snapshot of the folder as it is now: :meth:`refresh`, then :meth:`current`.
+
+        For tests and tools that edit a file and then read the site; a request does not.
+        """
+        self.refresh()
+        return self._snapshot
 
     def _wake_at(self, moment: float) -> None:
         """Look again at ``moment`` (monotonic) rather than a whole interval later."""
@@ -158,7 +191,7 @@ class Store:
             horizon is not None and horizon.build_date != config.build_date(self.settings)
         )
         try:
-            paths = loader.definition_files(self.folder)
+            paths = self._listing.paths()
         except OSError as exc:
             # A folder briefly unreadable (a deploy swapping it, a permission
             # change) keeps every calendar as it was.
@@ -173,33 +206,48 @@ class Store:
             self._folder_problem = problem
             self._publish(self._snapshot.site)
             return False
+        reported = self._folder_problem is not None  # the report changes with it
         if self._folder_problem is not None:
             log.info("%s: readable again", self.folder)
             self._folder_problem = None
-        changed |= self._notice_removals(set(paths))
+        removed, missing = self._notice_removals(set(paths))
+        changed |= removed
+        reported |= removed or missing
         for path in paths:
             state = self._files.get(path)
             if state is None:
                 state = self._files[path] = FileState(path)
+                reported = True
+            seen = (state.checked, state.read_problem, state.problems)
             self._guarded(state, self._read)
-        self._contested = self._claims()
+            reported |= (state.checked, state.read_problem, state.problems) != seen
+        contested = self._claims()
+        reported |= contested != self._contested
+        self._contested = contested
         for state in list(self._files.values()):
             if state.pending is not None and state.path not in self._contested:
                 changed |= self._guarded(state, self._publish_file)
+                reported = True  # published or refused: the report says which
         old_site = self._snapshot.site
         new_site = (self._assemble() or old_site) if changed else old_site
-        self._publish(new_site)
+        if changed or reported or self._snapshot.assembled_at is None:
+            self._publish(new_site)
+        else:  # nothing new to report: the same report, checked now (O(1), not O(files))
+            self._snapshot = replace(self._snapshot, checked_at=_now())
         return new_site is not old_site
 
-    def _notice_removals(self, listed: set[Path]) -> bool:
-        changed = False
+    def _notice_removals(self, listed: set[Path]) -> tuple[bool, bool]:
+        """(a served calendar is gone, some file is missing or back): for the report."""
+        changed = missing = False
         now = time.monotonic()
         for path, state in list(self._files.items()):
             if path in listed:
                 if state.missing_since is not None:
                     log.info("%s: back", path)
+                    missing = True
                 state.missing_since = None
                 continue
+            missing = True
             if state.build is None or self.removal_grace <= 0:
                 gone = True
             else:
@@ -223,7 +271,7 @@ class Store:
                     )
                     changed = True
                 del self._files[path]
-        return changed
+        return changed, missing
 
     def _guarded(self, state: FileState, step) -> bool:
         try:
@@ -244,34 +292,7 @@ class Store:
         return files.publish(state, self.settings, self.write_revisions)
 
     def _claims(self) -> dict[Path, Problem]:
-        """Files whose calendar id another file also declares: one problem each, naming both.
-
-        A file stands for the id of its last valid version (else of what it serves).
-        While an id is contested no file of it publishes or writes revisions, so the
-        version served before stays, byte for byte, and SEQUENCE does not climb.
-        """
-        by_id: dict[str, list[Path]] = {}
-        for path, state in self._files.items():
-            if state.claims is not None:
-                by_id.setdefault(url_key(state.claims), []).append(path)
-        out: dict[Path, Problem] = {}
-        for paths in by_id.values():
-            if len(paths) < 2:
-                continue
-            for path in sorted(paths):
-                others = ", ".join(str(p) for p in sorted(paths) if p != path)
-                cal_id = self._files[path].claims
-                out[path] = Problem(
-                    str(path),
-                    1,
-                    f"calendar id '{cal_id}' is also used by {others}: neither file is "
-                    "published or revised until one id changes (the version served before "
-                    "stays served)",
-                    "give each calendar its own id (it is part of the feed URL)",
-                )
-                if self._contested.get(path) != out[path]:
-                    log.error("%s", out[path])
-        return out
+        return contested(self._files, self._contested)
 
     def _assemble(self) -> site.Site | None:
         """The site of the served builds, or None (and a logged problem) if that fails."""
@@ -356,3 +377,34 @@ def _site_version(built: site.Site) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def contested(states: dict[Path, FileState], before: dict[Path, Problem]) -> dict[Path, Problem]:
+    """Files whose calendar id another file also declares: one problem each, naming both.
+
+    A file stands for the id of its last valid version (else of what it serves).
+    While an id is contested no file of it publishes or writes revisions, so the
+    version served before stays, byte for byte, and SEQUENCE does not climb.
+    """
+    by_id: dict[str, list[Path]] = {}
+    for path, state in states.items():
+        if state.claims is not None:
+            by_id.setdefault(url_key(state.claims), []).append(path)
+    out: dict[Path, Problem] = {}
+    for paths in by_id.values():
+        if len(paths) < 2:
+            continue
+        for path in sorted(paths):
+            others = ", ".join(str(p) for p in sorted(paths) if p != path)
+            cal_id = states[path].claims
+            out[path] = Problem(
+                str(path),
+                1,
+                f"calendar id '{cal_id}' is also used by {others}: neither file is "
+                "published or revised until one id changes (the version served before "
+                "stays served)",
+                "give each calendar its own id (it is part of the feed URL)",
+            )
+            if before.get(path) != out[path]:  # logged once, when it starts
+                log.error("%s", out[path])
+    return out

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
-from types import MappingProxyType
 
 from feeds.config import Settings
 from feeds.model import Calendar, Event, kind_slug
@@ -26,6 +25,7 @@ from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
 from feeds.site import groups, selection, variants
 from feeds.site.cache import SiteCache
+from feeds.site.lazy import Resources
 from feeds.site.resources import (
     CALENDAR_TYPE,
     HTML_TYPE,
@@ -218,13 +218,29 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     site_feeds = tuple(feeds)
     resources.update(_variant_resources(ordered, site_feeds, resources, settings, cache))
     resources["/feeds.json"] = Resource(
-        "/feeds.json", feeds_json(site_feeds, settings, horizon), JSON_TYPE, modified, cors=True
+        "/feeds.json",
+        feeds_json(site_feeds, settings, horizon, cache.feed_items),
+        JSON_TYPE,
+        modified,
+        cors=True,
     )
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
-    for path, (body, media_type) in pages.assets(site_feeds, settings).items():
+    for path, (body, media_type) in pages.static_assets().items():
         resources[path] = Resource(path, body, media_type, modified)
+    # QR codes are made when first asked for, each kept by its URL (see feeds.site.lazy)
+    qr_codes = pages.qr_urls(site_feeds, settings)
+    cache.qr.keep_only(qr_codes.values())
+
+    def qr_resource(path: str, url: str, qr=cache.qr) -> Resource:
+        return Resource(path, qr.svg(url), pages.SVG_TYPE, modified)
+
     return Site(
-        MappingProxyType(resources), site_feeds, ordered, settings, cache=cache, horizon=horizon
+        Resources(resources, qr_codes, qr_resource),
+        site_feeds,
+        ordered,
+        settings,
+        cache=cache,
+        horizon=horizon,
     )
 
 
@@ -278,12 +294,14 @@ def _page_resources(
     return out
 
 
+_RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
+
+
 def _with_modified(old: Resource, modified: datetime) -> Resource:
     """``old`` with another Last-Modified, its body and ETag kept (not hashed again)."""
     new = object.__new__(Resource)
-    for f in fields(Resource):
-        value = modified if f.name == "last_modified" else getattr(old, f.name)
-        object.__setattr__(new, f.name, value)
+    for name in _RESOURCE_FIELDS:
+        object.__setattr__(new, name, modified if name == "last_modified" else getattr(old, name))
     return new
 
 
@@ -292,56 +310,77 @@ def event_path(event: Event) -> str:
 
 
 def feeds_json(
-    feeds: tuple[FeedInfo, ...], settings: Settings, horizon: Horizon | None = None
+    feeds: tuple[FeedInfo, ...],
+    settings: Settings,
+    horizon: Horizon | None = None,
+    cache: dict | None = None,
 ) -> bytes:
-    """The machine-readable index of every feed.
+    """The machine-readable index of every feed: ``json.dumps(..., indent=2)`` of it.
 
     Feeds spanning calendars say what they collect (``tag``, ``series``); a feed with a
     horizon says from when (``horizon``) and where its full history is (``history``); a
     history says it is an ``archive``. The build date those horizons were decided by is
-    ``build_date``.
+    ``build_date``. Written item by item, each kept in ``cache`` (``SiteCache.feed_items``)
+    by its feed and the public URL, so an edit re-writes the items of the feeds it changed.
     """
-    base = settings.public_url
+    head: dict = {"site": settings.site_name}
+    if horizon is not None:
+        head["build_date"] = horizon.build_date.isoformat()
+        head["horizon_days"] = horizon.days
+    if not feeds:
+        data = {**head, "feeds": []}
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    old = cache if cache is not None else {}
+    new = {}
     items = []
     for f in feeds:
-        url = base + f.path
-        item = {
-            "id": f.id,
-            "name": f.name,
-            "description": f.description,
-            "calendar": f.calendar_id,
-            "kind": f.kind,
-            "url": url,
-            "webcal": webcal(url),
-            "events": f.event_count,
-            "last_modified": iso_utc(f.last_modified),
+        key = (f, settings.public_url)
+        text = old.get(key)
+        if text is None:
+            text = _feed_item(f, settings.public_url)
+        new[key] = text
+        items.append(text)
+    if cache is not None:
+        cache.clear()
+        cache.update(new)
+    opening = json.dumps(head, indent=2, ensure_ascii=False).removesuffix("\n}")
+    return (opening + ',\n  "feeds": [\n' + ",\n".join(items) + "\n  ]\n}\n").encode("utf-8")
+
+
+def _feed_item(f: FeedInfo, base: str) -> str:
+    """One feed's entry, as ``json.dumps`` writes it two levels deep (indented by four)."""
+    url = base + f.path
+    item = {
+        "id": f.id,
+        "name": f.name,
+        "description": f.description,
+        "calendar": f.calendar_id,
+        "kind": f.kind,
+        "url": url,
+        "webcal": webcal(url),
+        "events": f.event_count,
+        "last_modified": iso_utc(f.last_modified),
+    }
+    if f.scope.tag is not None:
+        item["tag"] = f.scope.tag
+    if f.scope.series is not None:
+        item["series"] = f.scope.series
+    if f.horizon is not None:
+        item["horizon"] = {
+            "build_date": f.horizon.build_date.isoformat(),
+            "days": f.horizon.days,
+            "since": iso_utc(f.horizon.since),
         }
-        if f.scope.tag is not None:
-            item["tag"] = f.scope.tag
-        if f.scope.series is not None:
-            item["series"] = f.scope.series
-        if f.horizon is not None:
-            item["horizon"] = {
-                "build_date": f.horizon.build_date.isoformat(),
-                "days": f.horizon.days,
-                "since": iso_utc(f.horizon.since),
+        item["history"] = base + f.history_path
+    if f.archive:
+        item["archive"] = True
+    if variants.has_variants(f):
+        item["reminders"] = [
+            {
+                "remind": ",".join(f"{n}d" for n in days),
+                "url": base + path,
+                "webcal": webcal(base + path),
             }
-            item["history"] = base + f.history_path
-        if f.archive:
-            item["archive"] = True
-        if variants.has_variants(f):
-            item["reminders"] = [
-                {
-                    "remind": ",".join(f"{n}d" for n in days),
-                    "url": base + path,
-                    "webcal": webcal(base + path),
-                }
-                for days, path in variants.paths(f)
-            ]
-        items.append(item)
-    data: dict = {"site": settings.site_name}
-    if horizon is not None:
-        data["build_date"] = horizon.build_date.isoformat()
-        data["horizon_days"] = horizon.days
-    data["feeds"] = items
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            for days, path in variants.paths(f)
+        ]
+    return "    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")

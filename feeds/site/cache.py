@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from feeds.render.assets import QrCache
 from feeds.render.page_cache import PageCache
 from feeds.site.resources import Resource
 
@@ -62,10 +63,16 @@ class SiteCache:
       selection (see :mod:`feeds.site.selection`);
     * :attr:`variants`: URL path -> (its feed's ETag and Last-Modified, the feed's scope and the
       reminder days; the Resource) of the reminder variants (:mod:`feeds.site.variants`) from
-      the last assemble: a variant whose feed did not change is not rendered again.
+      the last assemble: a variant whose feed did not change is not rendered again;
+    * :attr:`feed_items`: each feed's entry in ``feeds.json`` as text, keyed by the
+      ``FeedInfo`` (by value) and the public URL;
+    * :attr:`qr`: each feed's QR code by the URL it encodes (see
+      :class:`feeds.render.assets.QrCache`), made when first asked for.
     """
 
     def __init__(self):
+        self.qr = QrCache()
+        self.feed_items: dict = {}
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()

@@ -282,11 +282,11 @@ def test_an_unexpected_error_while_rendering_keeps_the_old_site(
 
     monkeypatch.setattr(ics, "render_event", boom)
     path.write_text(calendar_yaml("conf", 3, retitle={0: "Never rendered"}))
-    time.sleep(0.02)
     with caplog.at_level(logging.ERROR, logger="feeds"):
+        # the reload runs on the store's own thread: wait until it has met the bug
+        wait_for(lambda: any("internal error" in e for e in client.get("/healthz").json["errors"]))
         response = client.get("/feeds/conf.ics")
     assert response.status_code == 200 and response.data == good
-    assert any("internal error" in e for e in client.get("/healthz").json["errors"])
 
 
 # -- health ----------------------------------------------------------------------------------
