@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from feeds.config import Settings
 from feeds.model import kind_slug
-from feeds.render import links
-from feeds.render.paths import embed_page, qr_path, relative
+from feeds.render import links, reminders
+from feeds.render.paths import embed_page, qr_path, relative, reminder_variant
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class SubscribeBox:
     embed_url: str = ""
     embed_snippet: str = ""
     note: str = ""  # e.g. what the selection is
+    #: a deadlines feed's variant with reminder events 7 and 1 days ahead, for Google
+    #: (which ignores alarms in subscribed calendars); "" for other feeds
+    remind_url: str = ""
 
 
 #: How soon each client shows a change, as reported in 2024-2026 (CLIENTS-2026.md, COMPAT.md);
@@ -105,11 +108,16 @@ def refresh_words(refresh: timedelta) -> str:
     return f"{int(refresh.total_seconds() // 60)} minutes"
 
 
-def embed_snippet(url: str, title: str) -> str:
-    return (
+def embed_snippet(url: str, title: str, public_url: str = "") -> str:
+    """The snippet a site owner pastes: the frame, and the host script that sets its height
+    from the embed's messages (docs/embedding.md, "Auto-height")."""
+    frame = (
         f'<iframe src="{url}" title="{_attr(title)}" width="100%" height="480" '
-        f'style="border:0" loading="lazy"></iframe>'
+        f'style="border:0; max-height:90vh" loading="lazy"></iframe>'
     )
+    if not public_url:
+        return frame
+    return frame + f'\n<script src="{public_url}/static/embed-host.js" defer></script>'
 
 
 def _attr(text: str) -> str:
@@ -133,6 +141,10 @@ def subscribe_box(
     url = url or settings.public_url + feed.path
     name = name or feed.name
     embed_url = settings.public_url + embed_page(feed.id) if embed else ""
+    own = url == settings.public_url + feed.path  # not a selection's URL
+    remind_url = ""
+    if own and reminders.has_variants(feed):
+        remind_url = settings.public_url + reminder_variant(feed.path, (7, 1))
     return SubscribeBox(
         key=feed.id.replace("/", "--"),
         name=name,
@@ -141,8 +153,11 @@ def subscribe_box(
         qr_src=qr_src or relative(page, qr_path(feed.id)),
         refresh_words=refresh_words(settings.refresh),
         client_refresh=client_refresh(settings.refresh),
-        download=relative(page, feed.path) if url == settings.public_url + feed.path else url,
+        download=relative(page, feed.path) if own else url,
         embed_url=embed_url,
-        embed_snippet=embed_snippet(embed_url, f"{name} calendar") if embed else "",
+        embed_snippet=(
+            embed_snippet(embed_url, f"{name} calendar", settings.public_url) if embed else ""
+        ),
         note=note,
+        remind_url=remind_url,
     )

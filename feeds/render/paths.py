@@ -50,3 +50,10 @@ def tag_page(tag: str) -> str:
 def series_page(series: str) -> str:
     """The page of a series' feed and editions."""
     return f"/series/{series}/"
+
+
+def reminder_variant(feed_path: str, days: tuple[int, ...]) -> str:
+    """The path of a deadlines feed's reminder variant: ``/feeds/x/deadlines.ics`` with
+    ``(7, 1)`` -> ``/feeds/x/deadlines/remind-7d-1d.ics`` (see :mod:`feeds.site.variants`)."""
+    stem = feed_path.removesuffix(".ics")
+    return f"{stem}/remind-{'-'.join(f'{n}d' for n in days)}.ics"

@@ -47,6 +47,16 @@ MAX_DAYS = 365
 _DAYS = re.compile(r"([0-9]{1,3})d")
 
 
+#: The reminder days published as files of their own, per deadlines feed (a small fixed set).
+VARIANTS: tuple[tuple[int, ...], ...] = ((7,), (1,), (7, 1))
+
+
+def has_variants(feed) -> bool:
+    """Whether ``feed`` (a FeedInfo) is published with reminder variants: a deadlines feed
+    to subscribe to, not a history (an archive)."""
+    return feed.scope.kind == KIND and not getattr(feed, "archive", False)
+
+
 def parse_days(values: Iterable[str], most: int) -> tuple[int, ...]:
     """``["7d", "1d"]`` as days ahead, longest first, de-duplicated; ValueError saying what
     to write for anything but 1 to :data:`MAX_DAYS` days, or for more than ``most`` values."""

@@ -23,29 +23,23 @@ from __future__ import annotations
 import re
 
 from feeds.render import reminders
+from feeds.render.paths import reminder_variant
 from feeds.site.resources import FeedInfo
 
-#: The reminder days published as paths, per deadlines feed: a small fixed set.
-VARIANTS: tuple[tuple[int, ...], ...] = ((7,), (1,), (7, 1))
+VARIANTS = reminders.VARIANTS
 _VARIANT = re.compile(r"(?P<stem>/feeds/.+)/remind-(?P<days>[0-9]+d(?:-[0-9]+d)*)\.ics")
 
 
 def has_variants(feed: FeedInfo) -> bool:
     """Deadlines feeds to subscribe to; not the histories, which are archives."""
-    return feed.scope.kind == reminders.KIND and not feed.archive
-
-
-def label(days: tuple[int, ...]) -> str:
-    """``(7, 1)`` -> ``7d-1d``, as in the path."""
-    return "-".join(f"{n}d" for n in days)
+    return reminders.has_variants(feed)
 
 
 def paths(feed: FeedInfo) -> list[tuple[tuple[int, ...], str]]:
     """``(days, path)`` of each variant of ``feed``; none for a feed without deadlines."""
     if not has_variants(feed):
         return []
-    stem = feed.path.removesuffix(".ics")
-    return [(days, f"{stem}/remind-{label(days)}.ics") for days in VARIANTS]
+    return [(days, reminder_variant(feed.path, days)) for days in VARIANTS]
 
 
 def at(path: str) -> tuple[str, tuple[int, ...]] | None:

@@ -8,10 +8,12 @@ reports it); "now" is fixed, so what is past is known.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
 
+from feeds.render.paths import kind_page
 from tests.pages_support import KOREAN_ID, KOREAN_NAME, params
 from tests.render.test_browser import (  # noqa: F401  (fixtures)
     NOW,
@@ -300,3 +302,33 @@ def test_selected_pill_count_has_at_least_4_5_to_1(browser, servers, scheme):
     shown = tuple(alpha * f + (1 - alpha) * b for f, b in zip(fg, bg, strict=True))
     light, dark = sorted((_luminance(shown), _luminance(bg)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5, style
+
+
+def test_google_row_offers_the_deadlines_feed_with_reminder_events(browser, servers):
+    """Google ignores VALARM in subscribed calendars, so its row of a deadlines feed's box
+    links the variant with reminder events; what that link serves is read with icalendar."""
+    from urllib.request import urlopen
+
+    import icalendar
+
+    base, _ = servers
+    context = context_for(browser, "android")
+    page, errors = open_page(context, base + kind_page(KOREAN_ID, "deadline"))
+    links = page.locator('[data-client="google-remind"]')
+    hrefs = links.evaluate_all("as => as.map(a => a.href)")
+    assert hrefs, "a deadlines box offers its reminder variant to Google"
+    remind = f"{base}/feeds/{KOREAN_ID}/deadlines/remind-7d-1d.ics"
+    assert remind in hrefs
+    with urlopen(remind, timeout=10) as response:
+        feed = icalendar.Calendar.from_ical(response.read())
+    deadlines, reminders = [], []
+    for event in feed.walk("VEVENT"):
+        (reminders if "/remind-" in str(event["UID"]) else deadlines).append(event)
+    assert deadlines and len(reminders) == 2 * len(
+        [d for d in deadlines if str(d.get("STATUS", "CONFIRMED")) != "CANCELLED"]
+    )
+    for event in reminders:
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert not isinstance(event.decoded("DTSTART"), datetime)  # an all-day reminder
+    context.close()
+    assert not errors, errors

@@ -411,6 +411,10 @@ def test_embed_snippet_on_each_feed_page(client):
     )
     assert snippet.startswith(f'<iframe src="{PUBLIC}/embed/{KOREAN_ID}/"')
     assert 'title="' in snippet
+    # with the host script that sets the frame's height (docs/embedding.md), served here
+    script = f'<script src="{PUBLIC}/static/embed-host.js" defer></script>'
+    assert snippet.endswith("</iframe>\n" + script)
+    assert client.get("/static/embed-host.js").status_code == 200
 
 
 # -- the agenda --------------------------------------------------------------------------
