@@ -19,7 +19,8 @@ embed snippets) come only from ``settings.public_url``.
 
 URLs::
 
-    /                                   index: calendars and the merged feeds
+    /                                   front page: upcoming deadlines, search (render.front)
+    /archive/, /search.json             past conference-years; the front page's search index
     /calendars/<calendar>/              agenda, subscribe box, per-event links, picker
     /calendars/<calendar>/<kinds>/      the same for one kind (the kind filter)
     /tags/<tag>/, /series/<series>/     the feeds spanning calendars (render.group_pages)
@@ -45,12 +46,11 @@ from markupsafe import Markup, escape
 from feeds import tz
 from feeds.config import Settings
 from feeds.model import Calendar
-from feeds.render import group_pages, metadata
+from feeds.render import front, group_pages, metadata
 from feeds.render.assets import assets, qr_data_uri, qr_path, qr_svg, static_files, static_path
 from feeds.render.boxes import (
     SubscribeBox,
     calendar_actions,
-    index_actions,
     quick_action,
     subscribe_box,
 )
@@ -85,6 +85,7 @@ __all__ = [  # the names other modules and the tests use, wherever they are defi
     "qr_svg",
     "relative",
     "render_all",
+    "render_front",
     "render_pages",
     "render_your_feed",
     "rows_of",
@@ -265,7 +266,7 @@ class _Renderer:
         return hit[1]
 
     def all(self) -> dict[str, bytes]:
-        out = {"/": self.index()}
+        out = front.front_page(self)
         for build in self.builds:
             out.update(self.calendar_and_embeds(build))
         for feed in self.feeds:
@@ -294,25 +295,9 @@ class _Renderer:
         self.new.calendars[key] = (build, self.settings, feeds, out)
         return out
 
-    def index(self) -> bytes:
-        cards = []
-        for build in self.builds:
-            cal = build.calendar
-            days = {row.day for v in self.views(build) for row in self.rows(v, cal.timezone)}
-            cards.append(_index_card(cal, days, self.feeds))
-        merged = [f for f in self.feeds if f.group == "site" and not f.archive]
-        boxes = [subscribe_box(f, self.settings, "/") for f in merged]
-        return self.page(
-            "index.html",
-            "/",
-            metadata.index_head(self.settings, [b.calendar.name for b in self.builds], merged),
-            cards=cards,
-            boxes=boxes,
-            actions=index_actions(merged, self.settings),
-            panel=f"sub-{boxes[0].key}" if boxes else "calendars-heading",
-            tags=group_pages.tag_links(self.feeds),
-            short_date=short_date,
-        )
+    def macro(self, name: str):
+        """A macro of ``_macros.html`` for pages at the site's root (the front page's rows)."""
+        return getattr(_macros("", self.settings.public_url), name)
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -419,7 +404,7 @@ class _Renderer:
 def _in_order(out: dict[str, bytes], builds, feeds, groups) -> dict[str, bytes]:
     """``out`` in the order pages were added before caching: the index, each calendar's
     pages, the merged feeds' embeds, the group pages, the widget example."""
-    order = ["/"]
+    order = ["/", front.ARCHIVE_PATH, front.SEARCH_PATH]
     for build in builds:
         order.extend(p for p in out if p.startswith(calendar_page(build.calendar.id)))
     order.extend(embed_page(f.id) for f in feeds if not f.archive)
@@ -456,22 +441,6 @@ def _feed_page(feed) -> str:
     return kind_page(feed.calendar_id, feed.kind)
 
 
-def _index_card(cal: Calendar, days: set[date], feeds: Sequence) -> dict:
-    """What the index shows of a calendar; ``days`` are the days of its agenda."""
-    kinds: dict[str, int] = {}
-    for e in cal.events:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    return {
-        "calendar": cal,
-        "page": calendar_page(cal.id),
-        "first": min(days) if days else None,
-        "last": max(days) if days else None,
-        "kinds": [(kinds_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
-        "count": len(cal.events),
-        "feed": next(f for f in feeds if f.calendar_id == cal.id and f.kind is None),
-    }
-
-
 def render_all(
     builds: Sequence, feeds: Sequence, settings: Settings, cache: PageCache | None = None
 ) -> dict[str, str]:
@@ -495,6 +464,12 @@ def render_pages(
     if cache is not None:
         cache.last = renderer.new
     return out
+
+
+def render_front(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, bytes]:
+    """The front page, the archive and the search index alone, by URL path: the same bytes
+    as :func:`render_pages` gives them (for measuring a large site's front page)."""
+    return front.front_page(_Renderer(builds, feeds, settings))
 
 
 @lru_cache(maxsize=64)
