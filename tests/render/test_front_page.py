@@ -80,7 +80,7 @@ def big(tmp_path_factory):
     settings = make_settings(folder, today=BUILD_DATE)
     builds = sorted(
         (
-            render_calendar(c, revisions.read(revisions.revisions_path(c)), settings)
+            render_calendar(c, revisions.update(c, write=False), settings)
             for c in loader.load_folder(folder)
         ),
         key=lambda b: b.calendar.id,
