@@ -206,7 +206,9 @@ def front_page(renderer) -> dict[str, bytes]:
         ARCHIVE_PATH: renderer.page(
             "archive.html",
             ARCHIVE_PATH,
-            metadata.head(settings, ARCHIVE_PATH, f"Past conference-years of {settings.site_name}."),
+            metadata.head(
+                settings, ARCHIVE_PATH, f"Past conference-years of {settings.site_name}."
+            ),
             built_text=f"{built.day} {built:%B %Y}",
             years=_archive_years(past),
             count=len(past),

@@ -160,8 +160,9 @@ def test_the_archive_lists_exactly_the_conference_years_over_before_the_build_da
     index = parse(rendered["/"])
     assert any(resolve("/", h) == front.ARCHIVE_PATH for h in index.links)
     current = {
-        resolve("/", h).split("/")[2] for h in index.links if resolve("/", h).count("/") == 3
-        and resolve("/", h).startswith("/calendars/")
+        resolve("/", h).split("/")[2]
+        for h in index.links
+        if resolve("/", h).count("/") == 3 and resolve("/", h).startswith("/calendars/")
     }
     assert current == {ed.id for ed in editions} - past
 
@@ -220,3 +221,57 @@ def test_a_later_build_date_moves_deadlines_into_the_past(tmp_path):
         if e.kind == "deadline" and e.first_start >= since
     )[: front.FIRST_SHOWN]
     assert [(instant(d["time"]), d["calendar"]) for d in page.dues] == expected
+
+
+HOSTILE = """\
+id: hostile-2026
+name: "مؤتمر 2026 <b>&amp;</b>"
+tags: [nlp]
+timezone: UTC
+events:
+  - id: paper
+    title: "</li><script>alert(1)</script> \\"q\\" & 'a'"
+    due: 2026-07-01 12:00
+"""
+
+
+class BdiParser(HTMLParser):
+    """The text inside each <bdi> of the deadline list."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.bdi: list[str] = []
+        self.scripts = 0
+        self._open = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "bdi":
+            self.bdi.append("")
+            self._open = True
+        self.scripts += tag == "script" and not dict(attrs).get("src")
+
+    def handle_endtag(self, tag):
+        if tag == "bdi":
+            self._open = False
+
+    def handle_data(self, data):
+        if self._open:
+            self.bdi[-1] += data
+
+
+def test_names_and_titles_are_isolated_and_stay_text(tmp_path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "hostile-2026.yaml").write_text(HOSTILE, encoding="utf-8")
+    site = Store(make_settings(folder, today=BUILD_DATE)).site
+    calendar = site.builds[0].calendar
+    title = calendar.events[0].title
+    parser = BdiParser()
+    parser.feed(site.get("/").body.decode("utf-8"))
+    assert [calendar.name, title] == parser.bdi[:2]  # the deadline's conference and title
+    assert calendar.name in parser.bdi[2:]  # and the conference in the list
+    assert parser.scripts == 0  # no inline script, whatever the title says
+    data = json.loads(site.get(front.SEARCH_PATH).body)
+    assert data["calendars"][0][1] == calendar.name
+    assert data["deadlines"][0][2] == title
+    assert data["deadlines"][0][0] == "2026-07-01T12:00:00Z"
