@@ -105,6 +105,14 @@ def test_the_list_is_soonest_first_and_hides_what_passed_since_the_build(browser
     assert not dues.first.is_visible()  # the abstract deadline passed a minute ago
     assert dues.nth(1).is_visible()
     assert page.locator(".due-status").inner_text().startswith("1 deadline passed")
+    # the rest come from the search index, still without what passed
+    before = dues.count()
+    page.get_by_role("button", name="Show more deadlines").click()
+    page.wait_for_function("document.querySelector('.due-status').textContent.includes('ahead')")
+    assert dues.count() == before - 1
+    assert "2026-01-24T11:59:00Z" not in [
+        dues.nth(i).get_attribute("data-at") for i in range(dues.count())
+    ]
     context.close()
     assert not errors, errors
 
