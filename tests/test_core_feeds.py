@@ -497,7 +497,10 @@ def test_the_index_page_lists_the_feeds(client):
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert b"https://feeds.example.org/feeds/icml-2026.ics" in response.data
+    # the merged feeds' subscribe boxes, each conference's deadlines and its page
+    assert b"https://feeds.example.org/feeds/deadlines.ics" in response.data
+    assert b"webcal://feeds.example.org/feeds/icml-2026/deadlines.ics" in response.data
+    assert b'href="calendars/icml-2026/"' in response.data
 
 
 # -- revisions beyond one event -----------------------------------------------------------------

@@ -1273,7 +1273,8 @@ def test_the_whole_corpus_gives_no_traceback_no_5xx_and_nothing_but_the_site(tmp
             assert where[0] == calendar["file"] and int(where[1]) >= 0, error
     allowed = ("/feeds/", "/events/", "/calendars/", "/embed/", "/qr/", "/static/", "/examples/")
     for path, resource in store.site.resources.items():
-        assert path in ("/", "/feeds.json", "/robots.txt") or path.startswith(allowed), path
+        site_paths = ("/", "/feeds.json", "/robots.txt", "/search.json", "/archive/")
+        assert path in site_paths or path.startswith(allowed), path
         response = client.get(path)
         assert response.status_code == 200
         assert (

@@ -19,7 +19,8 @@ embed snippets) come only from ``settings.public_url``.
 
 URLs::
 
-    /                                   index: calendars and the merged feeds
+    /                                   front page: upcoming deadlines, search (render.front)
+    /archive/, /search.json             past conference-years; the front page's search index
     /calendars/<calendar>/              agenda, subscribe box, per-event links, picker
     /calendars/<calendar>/<kinds>/      the same for one kind (the kind filter)
     /tags/<tag>/, /series/<series>/     the feeds spanning calendars (render.group_pages)
@@ -44,7 +45,7 @@ from markupsafe import Markup, escape
 
 from feeds.config import Settings
 from feeds.model import Calendar
-from feeds.render import group_pages, metadata
+from feeds.render import front, group_pages, metadata
 from feeds.render.assets import (
     SVG_TYPE,
     QrCache,
@@ -60,7 +61,6 @@ from feeds.render.assets import (
 from feeds.render.boxes import (
     SubscribeBox,
     calendar_actions,
-    index_actions,
     quick_action,
     subscribe_box,
 )
@@ -82,7 +82,6 @@ from feeds.render.views import (
 )
 from feeds.render.views import Lookup as _Lookup
 from feeds.render.views import feed_zone as _feed_zone
-from feeds.render.views import index_card as _index_card
 
 __all__ = [  # the names other modules and the tests use, wherever they are defined
     "EMBED_PREFIX",
@@ -101,6 +100,7 @@ __all__ = [  # the names other modules and the tests use, wherever they are defi
     "qr_urls",
     "relative",
     "render_all",
+    "render_front",
     "render_pages",
     "render_your_feed",
     "rows_of",
@@ -293,8 +293,8 @@ class _Renderer:
         return hit[1]
 
     def all(self) -> dict[str, bytes]:
-        out = {"/": _index(self)}
-        order = ["/"]
+        out = front.front_page(self)
+        order = ["/", front.ARCHIVE_PATH, front.SEARCH_PATH]
         for build in self.builds:
             pages = self.calendar_and_embeds(build)
             out.update(pages)
@@ -329,6 +329,10 @@ class _Renderer:
             out[embed_page(feed.id)] = self.embed(feed)
         self.new.calendars[key] = (build, self.settings, feeds, out)
         return out
+
+    def macro(self, name: str):
+        """A macro of ``_macros.html`` for pages at the site's root (the front page's rows)."""
+        return getattr(_macros("", self.settings.public_url), name)
 
     def calendar_row(self, row: Row, zone: str) -> list[str]:
         """A row of the calendar pages, its links left open: [text, target, text, ...]."""
@@ -428,25 +432,6 @@ class _Renderer:
         )
 
 
-def _index(renderer: _Renderer) -> bytes:
-    """The front page: the first-screen actions, a card per calendar, the merged feeds."""
-    merged = [f for f in renderer.feeds_of(None) if f.group == "site" and not f.archive]
-    boxes = [subscribe_box(f, renderer.settings, "/") for f in merged]
-    cards = [_card_html(renderer, build) for build in renderer.builds]
-    return renderer.page(
-        "index.html",
-        "/",
-        metadata.index_head(renderer.settings, [b.calendar.name for b in renderer.builds], merged),
-        sections=[cards],
-        cards=cards,
-        cards_html=Markup(_MARKER),
-        boxes=boxes,
-        actions=index_actions(merged, renderer.settings),
-        panel=f"sub-{boxes[0].key}" if boxes else "calendars-heading",
-        tags=group_pages.tag_links(renderer.feeds),
-    )
-
-
 def _widget_example(renderer: _Renderer) -> bytes:
     """The widget example page (the merged feed of everything, when there is one)."""
     path = "/examples/widget/"
@@ -459,25 +444,6 @@ def _widget_example(renderer: _Renderer) -> bytes:
         feed=feed,
         widget_src=renderer.settings.public_url + static_path("widget.js"),
     )
-
-
-def _card_html(renderer: _Renderer, build) -> bytes:
-    """A calendar's card on the index, as UTF-8: kept while its build and feed are."""
-    cal = build.calendar
-    feed = next(f for f in renderer.feeds_of(cal.id) if f.kind is None)
-    public_url = renderer.settings.public_url
-    key = (id(build), feed.path, public_url)
-    hit = renderer.new.cards.get(key) or renderer.old.cards.get(key)
-    if hit is None or hit[0] is not build:
-        rows = renderer.rows
-        days = {row.day for v in renderer.views(build) for row in rows(v, cal.timezone)}
-        card = _index_card(cal, days, renderer.feeds_of(cal.id))
-        html = _macros("", public_url).index_card(
-            card, lambda to: relative("/", to), short_date, public_url
-        )
-        hit = (build, str(html).encode("utf-8"))
-    renderer.new.cards[key] = hit
-    return hit[1]
 
 
 def _feed_page(feed) -> str:
@@ -512,6 +478,12 @@ def render_pages(
     if cache is not None:
         cache.last = renderer.new
     return out
+
+
+def render_front(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, bytes]:
+    """The front page, the archive and the search index alone, by URL path: the same bytes
+    as :func:`render_pages` gives them (for measuring a large site's front page)."""
+    return front.front_page(_Renderer(builds, feeds, settings))
 
 
 @lru_cache(maxsize=64)

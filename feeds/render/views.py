@@ -24,7 +24,7 @@ from feeds.model import (
     location_of,
 )
 from feeds.render import ics, links
-from feeds.render.paths import calendar_page, kind_page
+from feeds.render.paths import calendar_page
 from feeds.timefmt import iso_utc
 
 #: A repeating event shows at most this many occurrences in the agenda.
@@ -375,19 +375,3 @@ class Lookup:
 def feed_zone(feed) -> str:
     """The zone a feed's agenda is shown in (embed and "your feed" pages): its own, else UTC."""
     return feed.header.timezone if feed.header is not None and feed.header.timezone else tz.UTC_NAME
-
-
-def index_card(cal: Calendar, days: set[date], feeds: Sequence) -> dict:
-    """What the index shows of a calendar; ``days`` are the days of its agenda."""
-    kinds: dict[str, int] = {}
-    for e in cal.events:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    return {
-        "calendar": cal,
-        "page": calendar_page(cal.id),
-        "first": min(days) if days else None,
-        "last": max(days) if days else None,
-        "kinds": [(kinds_label(k), n, kind_page(cal.id, k)) for k, n in sorted(kinds.items())],
-        "count": len(cal.events),
-        "feed": next(f for f in feeds if f.calendar_id == cal.id and f.kind is None),
-    }

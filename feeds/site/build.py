@@ -287,7 +287,8 @@ def _page_resources(
             old = before[1]
             resource = old if old.last_modified == modified else _with_modified(old, modified)
         else:
-            resource = Resource(path, body, HTML_TYPE, modified, embeddable=embeddable)
+            media_type = JSON_TYPE if path.endswith(".json") else HTML_TYPE  # /search.json
+            resource = Resource(path, body, media_type, modified, embeddable=embeddable)
         kept[path] = (body, resource)
         out[path] = resource
     cache.page_resources = kept

@@ -170,7 +170,8 @@ def test_index_and_calendar_page(page, servers):
     page.goto(base + "/")
     assert page.locator("h1").inner_text() == "Conference calendars"
     shot(page, "index")
-    page.get_by_role("link", name=f"Open {KOREAN_NAME}: subscribe, add events").click()
+    conferences = page.locator('section[aria-labelledby="calendars-heading"]')
+    conferences.get_by_role("link", name=KOREAN_NAME, exact=True).click()
     page.wait_for_url(f"{base}/calendars/{KOREAN_ID}/")
     assert page.locator("h1").inner_text() == KOREAN_NAME
 

@@ -79,7 +79,11 @@ def test_an_edit_re_renders_one_calendars_pages_and_one_events_rows(tmp_path, sp
         assert spied["rows_of"] == 1  # only the edited event's rows, in its calendar's zone
         assert spied["event_row"] == 1  # one row (a conference has one occurrence)
         resources = live.site.resources.items()
-        html = {p: r.body for p, r in resources if r.media_type.startswith("text/html")}
+        html = {  # the pages, and the front page's search index rendered with them
+            p: r.body
+            for p, r in resources
+            if r.media_type.startswith("text/html") or p == "/search.json"
+        }
         assert html == _fresh_pages(live.site)
 
 

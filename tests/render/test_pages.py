@@ -218,7 +218,6 @@ def test_index_lists_calendars_and_the_merged_feeds(client):
     html = page(client, "/").get_data(as_text=True)
     hrefs = {a["href"] for a in parse_html(html).anchors}
     assert f"calendars/{KOREAN_ID}/" in hrefs and "calendars/icml-2026/" in hrefs
-    assert f"calendars/{KOREAN_ID}/workshops/" in hrefs
     for feed_id in ("all", "deadlines"):
         (apple,) = [
             a

@@ -171,7 +171,14 @@ def test_a_broken_edit_keeps_the_last_good_version_and_is_reported(write, events
     )
     with caplog.at_level(logging.ERROR, logger="feeds"):
         path.write_text(broken)
-        health = wait_for(lambda: (h := client.get("/healthz")).json["status"] == "degraded" and h)
+        # the poller may first see the file half written (another error): wait for this one
+        health = wait_for(
+            lambda: (
+                (h := client.get("/healthz")).json["status"] == "degraded"
+                and any(f"{path}:" in e and "e1" in e for e in h.json["errors"])
+                and h
+            )
+        )
     assert health.status_code == 200  # still serving: a load balancer keeps the instance
     (entry,) = health.json["calendars"]
     assert entry["serving"] == "last good version" and entry["id"] == "conf"

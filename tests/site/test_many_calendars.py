@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bench import generate
 from feeds import site
-from feeds.render import assets, ics, pages
+from feeds.render import assets, front, ics
 from feeds.serve.store import Store
 from tests.conftest import make_settings
 
@@ -65,13 +65,13 @@ def test_an_edit_of_one_calendar_makes_only_its_own_pieces_again(many, monkeypat
     for url in live.site.resources:  # every QR code made once, as an export does
         live.site.get(url)
     made = {"qr": [], "card": [], "item": []}
-    real_qr, real_item, real_card = assets.qr_svg, site.build._feed_item, pages._index_card
+    real_qr, real_item, real_entry = assets.qr_svg, site.build._feed_item, front.Entry
     monkeypatch.setattr(assets, "qr_svg", lambda url: made["qr"].append(url) or real_qr(url))
     monkeypatch.setattr(
         site.build, "_feed_item", lambda f, base: made["item"].append(f.id) or real_item(f, base)
     )
     monkeypatch.setattr(
-        pages, "_index_card", lambda cal, *a: made["card"].append(cal.id) or real_card(cal, *a)
+        front, "Entry", lambda cal, *a: made["card"].append(cal.id) or real_entry(cal, *a)
     )
     path = sorted(many.glob("*.yaml"))[5]
     edit_first_deadline(path)

@@ -6,6 +6,10 @@ per-kind feeds, the merged feeds and the single-event files share the work and
 an edit re-renders only the events it touched. Output is deterministic: UIDs
 come from ids, DTSTAMP/LAST-MODIFIED/SEQUENCE from :mod:`feeds.revisions`,
 ordering from start times and ids.
+
+The package owns the iCalendar bytes: this module the events and feeds, and
+:mod:`feeds.render.ics.contentlines` the escaping and folding of content lines. It may
+import the model, occurrences, tz, timefmt and revisions (lower layers), and icalendar.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from icalendar import vDuration, vText
 
 from feeds import __version__, occurrences, tz
 from feeds.model import AllDay, Calendar, Deadline, Event, Timed, is_busy, location_of
-from feeds.render.contentlines import fold as _fold
-from feeds.render.contentlines import refold as _refold
-from feeds.render.contentlines import text as _text
+from feeds.render.ics.contentlines import fold as _fold
+from feeds.render.ics.contentlines import refold as _refold
+from feeds.render.ics.contentlines import text as _text
 from feeds.revisions import Revision
 from feeds.timefmt import basic_date, basic_local, basic_utc
 
