@@ -20,11 +20,11 @@ from types import MappingProxyType
 
 from feeds.config import Settings
 from feeds.model import Calendar, Event, kind_slug
-from feeds.render import ics, pages
+from feeds.render import changes, ics, pages
 from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
-from feeds.site import groups
+from feeds.site import changelog, groups
 from feeds.site.cache import SiteCache
 from feeds.site.resources import (
     CALENDAR_TYPE,
@@ -220,6 +220,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     resources["/feeds.json"] = Resource(
         "/feeds.json", feeds_json(site_feeds, settings, horizon), JSON_TYPE, modified, cors=True
     )
+    resources.update(changelog.resources(ordered, settings, cache.changes))
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
     for path, (body, media_type) in pages.assets(site_feeds, settings).items():
         resources[path] = Resource(path, body, media_type, modified)
@@ -275,13 +276,14 @@ def feeds_json(
     Feeds spanning calendars say what they collect (``tag``, ``series``); a feed with a
     horizon says from when (``horizon``) and where its full history is (``history``); a
     history says it is an ``archive``. The build date those horizons were decided by is
-    ``build_date``.
+    ``build_date``. ``changes`` is the site's change log (Atom), and each calendar's own
+    feed names its calendar's.
     """
     base = settings.public_url
     items = []
     for f in feeds:
         url = base + f.path
-        item = {
+        item: dict = {
             "id": f.id,
             "name": f.name,
             "description": f.description,
@@ -292,6 +294,8 @@ def feeds_json(
             "events": f.event_count,
             "last_modified": iso_utc(f.last_modified),
         }
+        if f.calendar_id is not None and f.kind is None:  # a calendar's own: its change log
+            item["changes"] = base + changes.calendar_path(f.calendar_id)
         if f.scope.tag is not None:
             item["tag"] = f.scope.tag
         if f.scope.series is not None:
@@ -306,7 +310,7 @@ def feeds_json(
         if f.archive:
             item["archive"] = True
         items.append(item)
-    data: dict = {"site": settings.site_name}
+    data: dict = {"site": settings.site_name, "changes": base + changes.SITE_PATH}
     if horizon is not None:
         data["build_date"] = horizon.build_date.isoformat()
         data["horizon_days"] = horizon.days

@@ -59,10 +59,13 @@ class SiteCache:
       calendars' pages) is not hashed again; its Resource is remade only if Last-Modified moved;
     * :attr:`selections`: selected feeds and "your feed" pages, keyed by the URL path, the
       unfiltered feed's ETag (which changes whenever anything in it does) and the canonical
-      selection (see :mod:`feeds.site.selection`).
+      selection (see :mod:`feeds.site.selection`);
+    * :attr:`changes`: calendar id -> its change log feed, kept while its revisions are the
+      same object (see :func:`feeds.site.changelog.resources`).
     """
 
     def __init__(self):
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
+        self.changes: dict = {}
