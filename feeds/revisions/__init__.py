@@ -5,8 +5,8 @@ rules, SEQUENCE never falls and time only moves forward; ``fingerprints``: which
 fields are material, by name and version; ``reconcile``: the pure step from a
 calendar and its stored state to the new state; ``file``: reading a file or
 saying exactly why not, and resolving conflicts; ``save``: writing it under a
-lock; ``history``: each event's bounded change log). May import: ``feeds.errors``, ``feeds.timefmt``, ``feeds.model`` and the
-standard library; nothing that renders or serves.
+lock; ``history``: each event's bounded change log). May import: ``feeds.errors``,
+``feeds.timefmt``, ``feeds.model`` and the standard library; nothing that renders or serves.
 
 Calendar clients decide whether an event they hold is outdated by its UID,
 SEQUENCE and DTSTAMP. Those must not change on every render (caches would never
