@@ -33,6 +33,8 @@ SITE_PATH = "/changes.atom"
 #: Entries in one feed (the newest), and on a calendar page's "What changed".
 MAX_ENTRIES = 50
 ON_PAGE = 5
+#: A group of events added at once names at most this many of them.
+MAX_NAMED = 20
 
 
 def calendar_path(calendar_id: str) -> str:
@@ -71,12 +73,14 @@ def entries(
                 found.append((-change.at.timestamp(), event_id, index, revision))
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     picked: list[tuple[float, str, int, Revision]] = []
-    groups: set[float] = set()  # instants of the added events picked (one entry each)
+    groups: dict[float, int] = {}  # instants of the added events picked, and how many
     count, full = 0, None
     for item in found:
         added = item[3].changes[item[2]].what == "added"
         if added and item[0] in groups:
-            picked.append(item)  # one more event of an entry already counted
+            groups[item[0]] += 1  # one more event of an entry already counted
+            if groups[item[0]] <= MAX_NAMED:
+                picked.append(item)  # named; the rest only counted
             continue
         if full is not None and item[0] != full:
             break  # past the instant where the limit was reached: nothing more to join
@@ -85,7 +89,7 @@ def entries(
             continue
         count += 1
         if added:
-            groups.add(item[0])
+            groups[item[0]] = 1
         picked.append(item)
     timelines: dict[str, list] = {}
     raw: list[Entry] = []
@@ -96,15 +100,15 @@ def entries(
         text = sentence(event_id, change.what, before, after)
         entry_id = _entry_id(uid_domain, calendar.id, event_id, change)
         raw.append(Entry(entry_id, change.at, calendar.id, event_id, change.what, text))
-    return _grouped(raw, calendar, uid_domain)[:limit]
+    counts = {datetime.fromtimestamp(-key, UTC): n for key, n in groups.items()}
+    return _grouped(raw, calendar, uid_domain, counts)[:limit]
 
 
-#: A group of events added at once names at most this many of them.
-MAX_NAMED = 20
-
-
-def _grouped(raw: list[Entry], calendar: Calendar, uid_domain: str) -> list[Entry]:
-    """Events added in one instant as one entry; the rest as they are; newest first."""
+def _grouped(
+    raw: list[Entry], calendar: Calendar, uid_domain: str, counts: dict[datetime, int]
+) -> list[Entry]:
+    """Events added in one instant as one entry (``counts``: how many at each instant; the
+    first :data:`MAX_NAMED` are in ``raw``); the rest as they are; newest first."""
     added: dict[datetime, list[Entry]] = {}
     out = []
     for entry in raw:
@@ -113,12 +117,13 @@ def _grouped(raw: list[Entry], calendar: Calendar, uid_domain: str) -> list[Entr
         else:
             out.append(entry)
     for at, group in added.items():
-        if len(group) == 1:
+        total = counts.get(at, len(group))
+        if total == 1:
             out.append(group[0])
             continue
         names = "; ".join(e.text.removeprefix("Added: ") for e in group[:MAX_NAMED])
-        if len(group) > MAX_NAMED:
-            names += f"; and {len(group) - MAX_NAMED} more"
+        if total > len(group):
+            names += f"; and {total - len(group)} more"
         stamp = at.strftime("%Y%m%dT%H%M%SZ")
         out.append(
             Entry(
@@ -127,8 +132,8 @@ def _grouped(raw: list[Entry], calendar: Calendar, uid_domain: str) -> list[Entr
                 calendar.id,
                 "",
                 "added",
-                f"{len(group)} events added: {names}",
-                f"{len(group)} events added",
+                f"{total} events added: {names}",
+                f"{total} events added",
             )
         )
     return sorted(out, key=lambda e: (-e.at.timestamp(), e.event_id, e.id))

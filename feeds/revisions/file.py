@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from feeds.errors import FeedsError, Problem
@@ -114,10 +115,11 @@ def parse(text: str, name: str = "<revisions>") -> Revisions:
 
 def conflict_line(text: str) -> int:
     """The line of the first merge-conflict marker in ``text``, 0 if none."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(_MARKERS) and not line.startswith('"'):
-            return number
-    return 0
+    found = _MARKER_LINE.search(text)  # one pass in C: a large file is read on every load
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+_MARKER_LINE = re.compile("^(?:" + "|".join(re.escape(m) for m in _MARKERS) + ")", re.MULTILINE)
 
 
 def resolve(text: str, name: str = "<revisions>") -> Revisions:
@@ -252,6 +254,7 @@ def _time(value: object, fail, section: str, key: str) -> datetime:
         ) from None
 
 
+@lru_cache(maxsize=4096)  # a file repeats its times (every event added in one revise)
 def parse_time(text: object) -> datetime:
     """A time as the file writes it (``2026-01-31T23:59:00Z``); ValueError otherwise."""
     match = _STAMP.fullmatch(text) if isinstance(text, str) else None
