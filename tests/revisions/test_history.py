@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds import revisions
 from feeds.definitions import loader
+from feeds.revisions import history
 from feeds.serve.store import Store
 from tests.conftest import make_settings
 
@@ -200,3 +203,44 @@ def test_upgrading_the_corpus_from_format_2_changes_no_sequence_time_or_feed_byt
     assert all(not c.was for r in edited.events.values() for c in r.changes)
     assert [c.what for c in edited.events["unchanged"].changes] == ["added"]  # provably
     assert edited.events["moved"].changes == ()  # edited since it was added: not known
+
+
+# -- any sequence of edits ---------------------------------------------------------------
+
+EDIT = st.tuples(
+    st.sampled_from(["2026-01-28", "2026-01-30", "2026-02-06"]),  # the deadline
+    st.sampled_from(["Opening talk", "Opening <talk> & more", "Keynote"]),  # the title
+    st.booleans(),  # the talk is there
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(EDIT, min_size=1, max_size=12))
+def test_any_edits_keep_a_bounded_log_that_leads_to_what_is_shown(edits):
+    state = None
+    for step, (due, title, talk) in enumerate(edits):
+        text = CONF.format(due=due, title=json.dumps(title), text="Hello", extra="")
+        if not talk:
+            text = text.split("  - id: talk")[0]
+        calendar = loader.load_text(text, "conf.yaml")
+        before = state
+        state = revisions.reconcile(calendar, state, T0 + timedelta(days=step))
+        assert revisions.parse(revisions.dumps(state)) == state
+        for event in calendar.events:
+            revision = state.events[event.id]
+            assert 1 <= len(revision.changes) <= revisions.MAX_CHANGES
+            assert revision.shown == history.shown(event, calendar)
+            times = [c.at for c in revision.changes]
+            assert times == sorted(set(times))  # one change per revision, in order
+            seqs = [c.sequence for c in revision.changes]
+            assert seqs == sorted(seqs) and seqs[-1] == revision.sequence
+            # walking the log back from what is shown gives each change's values before it
+            timeline = history.timeline(revision)
+            assert timeline[0][2] == json.loads(revision.shown)
+            for (_, older_before, _), (_, _, older_after) in zip(
+                timeline, timeline[1:], strict=False
+            ):
+                assert older_after == older_before
+        if before is not None:
+            for key, seq in before.sequences().items():
+                assert state.sequences()[key] >= seq
