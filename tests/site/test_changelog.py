@@ -287,3 +287,21 @@ def test_the_static_export_has_the_change_logs(tmp_path):
     live = _site(events)
     for path in (ATOM, changes.SITE_PATH):
         assert (out / path.lstrip("/")).read_bytes() == live.get(path).body
+
+
+def test_a_hand_edited_log_with_odd_values_still_gives_valid_atom(tmp_path):
+    """The file's shape is checked on reading; values inside ``shown`` and ``was`` are only
+    JSON: whatever they hold, the words fall back (the event id, "an unknown time")."""
+    _history(tmp_path)
+    path = tmp_path / "conf.revisions.json"
+    data = json.loads(path.read_text("utf-8"))
+    due = data["events"]["due"]
+    due["shown"] = {"title": 5, "when": {"deadline": "soon", "timezone": []}, "status": None}
+    due["changes"][-1]["was"] = {"when": {"start": "x"}, "location": {"a": 1}}
+    path.write_text(json.dumps(data, indent=1), "utf-8")
+    body = _site(tmp_path).get(ATOM).body
+    _check_rfc4287(body)
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo
+    moved = next(e for e in parsed.entries if e.link.endswith("#e-due"))
+    assert moved.title.startswith("due moved from an unknown time to an unknown time")
