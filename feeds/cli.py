@@ -198,7 +198,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
         print(
             f"{path}: {len(changed)} event(s) revised"
             + (f": {', '.join(changed)}" if changed else "")
-            + (f" (fingerprints upgraded to version {after.version})" if upgraded else "")
+            + (f" (upgraded to format version {after.version})" if upgraded else "")
         )
     if failed:
         print(f"{failed} revisions file(s) left as they were.", file=sys.stderr)

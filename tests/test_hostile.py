@@ -20,6 +20,7 @@ import threading
 import time
 import unicodedata
 from pathlib import Path
+from xml.etree import ElementTree
 
 import icalendar
 import pytest
@@ -1272,9 +1273,12 @@ def test_the_whole_corpus_gives_no_traceback_no_5xx_and_nothing_but_the_site(tmp
             where = error.split(":", 2)
             assert where[0] == calendar["file"] and int(where[1]) >= 0, error
     allowed = ("/feeds/", "/events/", "/calendars/", "/embed/", "/qr/", "/static/", "/examples/")
+    allowed += ("/changes/",)  # the change logs, which must be well-formed XML whatever the text
     for path, resource in store.site.resources.items():
         site_paths = ("/", "/feeds.json", "/robots.txt", "/search.json", "/archive/")
-        assert path in site_paths or path.startswith(allowed), path
+        assert path in site_paths + ("/changes.atom",) or path.startswith(allowed), path
+        if path.endswith(".atom"):
+            assert ElementTree.fromstring(resource.body).tag == "{http://www.w3.org/2005/Atom}feed"
         response = client.get(path)
         assert response.status_code == 200
         assert (

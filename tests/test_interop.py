@@ -431,12 +431,14 @@ def test_every_parser_reads_the_text_status_and_sequence(served, parser):
             calendar = calendars[event.calendar_id]
             location = location_of(event, calendar)  # the one rule: feeds.model
             prefix = ics.summary_prefix(event.title, calendar) if merged else ""
+            revision = served.revisions[event.calendar_id].of(event.id)
             want = {
                 "summary": prefix + event.title,
                 "location": location or None,
-                "description": ics.describe(event, calendar) or None,
+                # with the last change's line ("Changed 2 Jan 2026: was ...") where it has one
+                "description": ics.describe(event, calendar, revision) or None,
                 "status": event.status.upper(),
-                "sequence": served.revisions[event.calendar_id].of(event.id).sequence,
+                "sequence": revision.sequence,
             }
             if parser in TEXT_QUIRKS:
                 rewrite = TEXT_QUIRKS[parser][0]
@@ -575,6 +577,11 @@ def test_an_edited_time_raises_sequence_and_keeps_the_uid(tmp_path):
         assert (a[reworded, None].sequence, b[reworded, None].sequence) == (0, 0)
         assert b[reworded, None].summary == "Closing remarks and awards"
         assert b["edited/unchanged@feeds.example.org", None].sequence == 0
+        # each says what it was before and when it changed (the change log's line)
+        assert "Changed 2 Jan 2026: was 9 Jul 2026 10:00–11:00 KST" in b[moved, None].description
+        assert "Changed 2 Jan 2026: was confirmed" in b[called_off, None].description
+        assert "was titled “Closing remarks”" in b[reworded, None].description
+        assert not a[moved, None].description
         # the single-event file says the same
         (single,) = after.read(name)["/events/edited/moved.ics"]
         assert (single.uid, single.sequence, single.start) == (moved, 1, utc(2026, 7, 9, 5))

@@ -1,4 +1,5 @@
-"""Turning the model into bytes: iCalendar (:mod:`ics`), calendar links (:mod:`links`), pages.
+"""Turning the model into bytes: iCalendar (:mod:`ics`), calendar links (:mod:`links`), pages,
+and the change log in words and as Atom feeds (:mod:`changes`).
 
 Reminder events before deadlines (``?remind=``) are :mod:`reminders`.
 
@@ -7,6 +8,7 @@ The HTML pages are :mod:`pages` (the renderer and what it keeps between renders,
 them), :mod:`boxes` (subscribe boxes), :mod:`group_pages` (the tag and series pages),
 :mod:`paths` (page URLs, relative links) and
 :mod:`assets` (static files, QR codes). May import the model, :mod:`feeds.scope`,
-:mod:`feeds.tz`, :mod:`feeds.occurrences`, the value types of :mod:`feeds.revisions` and
-config; never :mod:`feeds.site` or :mod:`feeds.serve`.
+:mod:`feeds.tz`, :mod:`feeds.occurrences`, the value types of :mod:`feeds.revisions` (and
+its change log's :mod:`~feeds.revisions.history`), :mod:`xml.etree` and config; never
+:mod:`feeds.site` or :mod:`feeds.serve`.
 """

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from feeds.config import Settings
 from feeds.model import Calendar, inherits_location
+from feeds.render import changes
 from feeds.render.links import shorten
 from feeds.render.views import Row, kinds_label
 
@@ -48,31 +49,42 @@ WIDGET_DESCRIPTION = (
 )
 
 
-def head(settings: Settings, path: str, text: str = "", feeds: Sequence = ()) -> dict:
-    """What ``base.html`` puts in a page's head: its URL, description and feeds."""
+def head(
+    settings: Settings, path: str, text: str = "", feeds: Sequence = (), atom: Sequence = ()
+) -> dict:
+    """What ``base.html`` puts in a page's head: its URL, description, feeds and change
+    logs (``atom``: (title, URL path) pairs)."""
     return {
         "page_url": settings.public_url + path,
         "description": description(text or f"{settings.site_name}: calendar feeds."),
         "alternates": [(f.name, settings.public_url + f.path) for f in feeds],
+        "atom_alternates": [(name, settings.public_url + p) for name, p in atom],
         "json_ld": Markup(""),
     }
 
 
 def index_head(settings: Settings, names: Sequence[str], merged: Sequence) -> dict:
-    return head(settings, "/", index_description(settings.site_name, names), merged)
+    text = index_description(settings.site_name, names)
+    return head(settings, "/", text, merged, [("What changed", changes.SITE_PATH)])
 
 
-def calendar_head(
-    settings: Settings, path: str, calendar: Calendar, feed, main_feed, days: Sequence
-) -> dict:
+def calendar_head(settings: Settings, path: str, build, feed, main_feed, days: Sequence) -> dict:
     """A calendar page's head: JSON-LD on the calendar's own page, not on its kind pages
-    (one event, one page); a kind page names its kind's feed and the whole one."""
+    (one event, one page); a kind page names its kind's feed and the whole one; every
+    one links the calendar's change log. The calendar's own page also gets ``changes``,
+    its newest changes for the "What changed" section (:func:`feeds.render.changes.recent`).
+    """
+    calendar: Calendar = build.calendar
     kind = feed.kind
     text = calendar_description(calendar, kinds_label(kind) if kind else "", feed.event_count)
-    out = head(settings, path, text, [feed] if kind is None else [feed, main_feed])
+    log = [(f"{calendar.name}: what changed", changes.calendar_path(calendar.id))]
+    out = head(settings, path, text, [feed] if kind is None else [feed, main_feed], log)
+    out["changes"], out["changes_feed"] = [], log[0][1]
     if kind is None:
         rows = [row for day in days for row in day.rows]
         out["json_ld"] = event_json_ld(calendar, rows, settings.public_url + path)
+        newest = changes.entries(calendar, build.revisions, settings.uid_domain, changes.ON_PAGE)
+        out["changes"] = changes.recent(newest)
     return out
 
 

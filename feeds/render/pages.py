@@ -379,7 +379,7 @@ class _Renderer:
             out[path] = self.page(
                 "calendar.html",
                 path,
-                metadata.calendar_head(self.settings, path, cal, feed, main_feed, page_days),
+                metadata.calendar_head(self.settings, path, build, feed, main_feed, page_days),
                 calendar=cal,
                 feed=feed,
                 kind=kind,

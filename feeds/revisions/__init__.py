@@ -5,8 +5,8 @@ rules, SEQUENCE never falls and time only moves forward; ``fingerprints``: which
 fields are material, by name and version; ``reconcile``: the pure step from a
 calendar and its stored state to the new state; ``file``: reading a file or
 saying exactly why not, and resolving conflicts; ``save``: writing it under a
-lock). May import: ``feeds.errors``, ``feeds.timefmt``, ``feeds.model`` and the
-standard library; nothing that renders or serves.
+lock; ``history``: each event's bounded change log). May import: ``feeds.errors``,
+``feeds.timefmt``, ``feeds.model`` and the standard library; nothing that renders or serves.
 
 Calendar clients decide whether an event they hold is outdated by its UID,
 SEQUENCE and DTSTAMP. Those must not change on every render (caches would never
@@ -21,7 +21,10 @@ changed, so ``feeds`` keeps a small revisions file beside each definition,
      "calendar": "icml-2026",
      "events": {"workshop-day-1": {"sequence": 1, "created": "2026-11-26T15:00:00Z",
                                    "modified": "2026-11-27T09:30:00Z",
-                                   "schedule": "5f0c...", "content": "a91e..."}},
+                                   "schedule": "5f0c...", "content": "a91e...",
+                                   "shown": {"title": "...", "when": {...}, ...},
+                                   "changes": [{"at": "...", "sequence": 1,
+                                                "what": "edited", "was": {...}}]}},
      "removed": {"old-event": "2026-11-27T09:30:00Z"},
      "history": {"old-event": {"sequence": 2, ...}},
      "header": {"content": "c3d4...", "place": "9e1f...", "modified": "2026-11-27T09:30:00Z"}}
@@ -32,6 +35,8 @@ back continues its SEQUENCE instead of restarting at 0 (clients would ignore
 it as older). ``header`` fingerprints the calendar's own fields: an edit to its
 name or description moves the feeds' Last-Modified (Apple revalidates by date
 only), and a new default ``location`` raises SEQUENCE of the events using it.
+``shown`` and ``changes`` are each event's change log (:mod:`~feeds.revisions.history`):
+what subscribers were shown, and its last few changes with the values before them.
 
 :func:`reconcile` is pure: given a calendar, the stored revisions and the time
 "now", it returns the revisions that describe the calendar. An event is new
@@ -60,8 +65,10 @@ from feeds.revisions.reconcile import stale_problems as _stale_problems
 from feeds.revisions.save import as_json, behind, dumps, revisions_path, update, write
 from feeds.revisions.state import (
     EPOCH,
+    MAX_CHANGES,
     MAX_SEQUENCE,
     VERSION,
+    Change,
     Header,
     Revision,
     Revisions,
@@ -71,8 +78,10 @@ from feeds.revisions.state import (
 
 __all__ = [
     "EPOCH",
+    "MAX_CHANGES",
     "MAX_SEQUENCE",
     "VERSION",
+    "Change",
     "Header",
     "Revision",
     "RevisionCache",

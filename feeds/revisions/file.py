@@ -13,11 +13,22 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from feeds.errors import FeedsError, Problem
+from feeds.revisions import history
 from feeds.revisions.fingerprints import RevisionCache
-from feeds.revisions.state import MAX_SEQUENCE, VERSION, Header, Revision, Revisions, merge
+from feeds.revisions.state import (
+    MAX_CHANGES,
+    MAX_SEQUENCE,
+    VERSION,
+    Change,
+    Header,
+    Revision,
+    Revisions,
+    merge,
+)
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real calendar; a bigger file is refused, not read
 _MARKERS = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
@@ -89,7 +100,8 @@ def parse(text: str, name: str = "<revisions>") -> Revisions:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip())
+        # a string that never closes runs to the end too (the cut fell inside it)
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         what = "ends before its JSON does (cut short?)" if cut else f"is not valid JSON ({exc.msg})"
         raise _error(name, exc.lineno, what, RESTORE_HINT.format(name=Path(name).name)) from None
     except RecursionError:
@@ -103,10 +115,11 @@ def parse(text: str, name: str = "<revisions>") -> Revisions:
 
 def conflict_line(text: str) -> int:
     """The line of the first merge-conflict marker in ``text``, 0 if none."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(_MARKERS) and not line.startswith('"'):
-            return number
-    return 0
+    found = _MARKER_LINE.search(text)  # one pass in C: a large file is read on every load
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+_MARKER_LINE = re.compile("^(?:" + "|".join(re.escape(m) for m in _MARKERS) + ")", re.MULTILINE)
 
 
 def resolve(text: str, name: str = "<revisions>") -> Revisions:
@@ -195,13 +208,36 @@ def _revision(value: object, fail, section: str, key: str) -> Revision:
     for field in ("schedule", "content"):
         if not isinstance(value.get(field), str):
             raise fail(f"{section}: '{key}': '{field}' is missing or not text", section, key)
+    shown = value.get("shown")
+    if shown is not None and not isinstance(shown, dict):
+        raise fail(f"{section}: '{key}': 'shown' is not an object", section, key)
+    changes = value.get("changes", [])
+    if not isinstance(changes, list):
+        raise fail(f"{section}: '{key}': 'changes' is not a list", section, key)
     return Revision(
         sequence,
         _time(value.get("created"), fail, section, key),
         _time(value.get("modified"), fail, section, key),
         value["schedule"],
         value["content"],
+        "" if shown is None else history.canonical(shown),
+        tuple(_change(c, fail, section, key) for c in changes)[-MAX_CHANGES:],
     )
+
+
+def _change(value: object, fail, section: str, key: str) -> Change:
+    where = f"{section}: '{key}': a change"
+    if not isinstance(value, dict):
+        raise fail(f"{where} is not an object", section, key)
+    sequence, what, was = value.get("sequence"), value.get("what"), value.get("was")
+    if type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE:
+        raise fail(f"{where} has a sequence {sequence!r} out of range", section, key)
+    if what not in history.WHATS:
+        raise fail(f"{where} is {what!r:.40}, not one of {', '.join(history.WHATS)}", section, key)
+    if was is not None and not isinstance(was, dict):
+        raise fail(f"{where} has a 'was' that is not an object", section, key)
+    at = _time(value.get("at"), fail, section, key)
+    return Change(at, sequence, what, "" if was is None else history.canonical(was))
 
 
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
@@ -218,6 +254,7 @@ def _time(value: object, fail, section: str, key: str) -> datetime:
         ) from None
 
 
+@lru_cache(maxsize=4096)  # a file repeats its times (every event added in one revise)
 def parse_time(text: object) -> datetime:
     """A time as the file writes it (``2026-01-31T23:59:00Z``); ValueError otherwise."""
     match = _STAMP.fullmatch(text) if isinstance(text, str) else None

@@ -61,9 +61,15 @@ class RevisionCache:
     entries: dict[str, dict[tuple[str, str], tuple[object, str]]] = field(default_factory=dict)
 
 
+def scheme(version: int) -> int:
+    """The fingerprint function of file format ``version``: 3 added the change log and
+    kept the fingerprints of 2."""
+    return 1 if version < 2 else 2
+
+
 def prints(event: Event, version: int) -> tuple[str, str]:
     """(schedule, content) of ``event`` in fingerprint ``version``."""
-    if version == 1:
+    if scheme(version) == 1:
         return (
             _digest_v1((event.when, event.repeat, event.status, event.location)),
             _digest_v1(event),

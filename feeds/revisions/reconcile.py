@@ -11,10 +11,12 @@ changes no SEQUENCE and no time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from feeds.errors import Problem
 from feeds.model import Calendar, inherits_location
+from feeds.revisions import history as log
 from feeds.revisions.fingerprints import Fingerprints, RevisionCache, header_prints
 from feeds.revisions.state import VERSION, Header, Revision, Revisions, next_time
 
@@ -53,6 +55,10 @@ def reconcile(
         header = Header(header_content, place, when)
         moved_place = old_header.place != header_prints(calendar, was)[1]
     events: dict[str, Revision] = {}
+    if was < 3:  # no change log yet: a removed event's says when it left
+        history = {
+            k: log.upgraded_removed(r, removed.get(k, r.modified)) for k, r in history.items()
+        }
     for event in calendar.events:
         schedule, content = prints.of(event)
         old_schedule, old_content = then.of(event)
@@ -62,26 +68,28 @@ def reconcile(
         if before is None and event.id in history:
             # Back after a removal: continue its sequence, or clients keep the old copy.
             past = history.pop(event.id)
-            events[event.id] = Revision(past.sequence + 1, past.created, when, schedule, content)
+            new = Revision(past.sequence + 1, past.created, when, schedule, content)
+            events[event.id] = log.after_edit(past, _shown(new, event, calendar), "restored")
         elif before is None:
-            events[event.id] = Revision(0, when, when, schedule, content)
+            new = Revision(0, when, when, schedule, content)
+            events[event.id] = log.added(_shown(new, event, calendar))
         elif before.schedule != old_schedule or inherits_place:
-            events[event.id] = Revision(
-                before.sequence + 1, before.created, when, schedule, content
-            )
+            new = Revision(before.sequence + 1, before.created, when, schedule, content)
+            events[event.id] = log.after_edit(before, _shown(new, event, calendar))
         elif before.content != old_content:
-            events[event.id] = Revision(before.sequence, before.created, when, schedule, content)
-        elif (schedule, content) != (before.schedule, before.content):
-            # the same event in a newer fingerprint version: new digests, nothing else
-            events[event.id] = Revision(
-                before.sequence, before.created, before.modified, schedule, content
-            )
+            new = Revision(before.sequence, before.created, when, schedule, content)
+            events[event.id] = log.after_edit(before, _shown(new, event, calendar))
+        elif was < 3 or (schedule, content) != (before.schedule, before.content):
+            # the same event in a newer version: new digests and the values it shows now
+            # (its fingerprints describe it), nothing else
+            new = replace(before, schedule=schedule, content=content)
+            events[event.id] = log.upgraded(new, log.shown(event, calendar)) if was < 3 else new
         else:
             events[event.id] = before
     for event_id, revision in old.items():
         if event_id not in events:
-            removed.setdefault(event_id, when)
-            history[event_id] = revision
+            at = removed.setdefault(event_id, when)
+            history[event_id] = log.removed(revision, at)
     then.keep()
     prints.keep()
     fresh = Revisions(calendar.id, events, removed, history, header, VERSION)
@@ -131,3 +139,7 @@ def stale_problems(calendar: Calendar, stored: Revisions | None, name: str) -> l
             )
         )
     return out
+
+
+def _shown(new: Revision, event, calendar: Calendar) -> Revision:
+    return replace(new, shown=log.shown(event, calendar))

@@ -21,7 +21,7 @@ from feeds.model import Calendar
 from feeds.revisions.file import RevisionsError, read
 from feeds.revisions.fingerprints import RevisionCache
 from feeds.revisions.reconcile import reconcile
-from feeds.revisions.state import Revision, Revisions, merge
+from feeds.revisions.state import Change, Revision, Revisions, merge
 from feeds.timefmt import iso_utc
 
 
@@ -100,13 +100,32 @@ def as_json(revisions: Revisions) -> dict:
 
 
 def _entry_as_json(r: Revision) -> dict:
-    return {
+    out: dict = {
         "sequence": r.sequence,
         "created": iso_utc(r.created),
         "modified": iso_utc(r.modified),
         "schedule": r.schedule,
         "content": r.content,
     }
+    out.update(_log_as_json(r))
+    return out
+
+
+def _log_as_json(r: Revision) -> dict:
+    """The change log members of an entry (version 3): left out when empty."""
+    out: dict = {}
+    if r.shown:
+        out["shown"] = json.loads(r.shown)
+    if r.changes:
+        out["changes"] = [_change_as_json(c) for c in r.changes]
+    return out
+
+
+def _change_as_json(c: Change) -> dict:
+    out: dict = {"at": iso_utc(c.at), "sequence": c.sequence, "what": c.what}
+    if c.was:
+        out["was"] = json.loads(c.was)
+    return out
 
 
 _json_string = json.encoder.encode_basestring  # json.dumps's own, for ensure_ascii=False
@@ -125,9 +144,14 @@ def _entry_json(key: str, r: Revision, slot: tuple[str, str], prior: dict, entri
         f'   "created": {q(iso_utc(r.created))},\n'
         f'   "modified": {q(iso_utc(r.modified))},\n'
         f'   "schedule": {q(r.schedule)},\n'
-        f'   "content": {q(r.content)}\n'
-        "  }"
+        f'   "content": {q(r.content)}'
     )
+    log = _log_as_json(r)
+    if log:  # nested values: as json.dumps indents them, three spaces in
+        for name, value in log.items():
+            nested = json.dumps(value, indent=1, ensure_ascii=False).replace("\n", "\n   ")
+            text += f",\n   {q(name)}: {nested}"
+    text += "\n  }"
     entries[slot] = (r, text)
     return text
 

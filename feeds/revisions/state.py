@@ -13,15 +13,30 @@ for any state this package writes, whatever the input:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: The revisions file format this code writes (1: fingerprints of reprs, no version key).
-VERSION = 2
+#: The revisions file format this code writes (1: fingerprints of reprs, no version key;
+#: 2: fingerprints of named fields; 3: the same fingerprints, with each event's change log).
+VERSION = 3
+#: Each event keeps at most this many changes (its log is bounded; older ones are dropped).
+MAX_CHANGES = 5
 #: RFC 5545 SEQUENCE is a non-negative 32-bit integer.
 MAX_SEQUENCE = 2**31 - 1
 _TICK = timedelta(seconds=1)  # iCalendar and HTTP times have whole seconds
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of an event's change log (``feeds.revisions.history`` makes them)."""
+
+    at: datetime
+    sequence: int  # the event's SEQUENCE after the change
+    what: str  # "added", "edited", "removed" or "restored"
+    #: the values before the change of the shown fields that changed, as canonical JSON
+    #: (``{"when": {...}}``); "" when not known or not relevant (added, removed)
+    was: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,10 @@ class Revision:
     modified: datetime
     schedule: str  # fingerprint of time, status and place: a change raises SEQUENCE
     content: str  # fingerprint of everything: a change moves LAST-MODIFIED
+    #: what subscribers see of the event at this revision (title, time, repeat, status,
+    #: place) as canonical JSON; "" when not known (a file from before version 3)
+    shown: str = ""
+    changes: tuple[Change, ...] = ()  # oldest first, at most MAX_CHANGES
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,7 @@ def merge(a: Revisions, b: Revisions) -> Revisions:
             continue
         best = current if past is None else _join(past, current)
         if at is not None and at >= current.modified:
-            history[key] = best  # removed after its last edit on the other side
+            history[key] = _removed_at(best, at)  # removed after its last edit on the other side
             del events[key]
         else:
             events[key] = best
@@ -172,4 +191,14 @@ def _join(x: Revision, y: Revision) -> Revision:
         max(x.modified, y.modified),
         best.schedule,
         best.content,
+        best.shown,
+        best.changes,  # its own log: its "was" values lead to its shown ones
     )
+
+
+def _removed_at(revision: Revision, at: datetime) -> Revision:
+    """``revision`` with its removal at ``at`` as the last entry of its change log."""
+    if revision.changes and revision.changes[-1].what == "removed":
+        return revision
+    entry = Change(at, revision.sequence, "removed")
+    return replace(revision, changes=(*revision.changes, entry)[-MAX_CHANGES:])

@@ -19,11 +19,11 @@ from datetime import datetime
 
 from feeds.config import Settings
 from feeds.model import Calendar, Event, kind_slug
-from feeds.render import ics, pages
+from feeds.render import changes, ics, pages
 from feeds.render.links import webcal
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
-from feeds.site import groups, selection, variants
+from feeds.site import changelog, groups, selection, variants
 from feeds.site.cache import SiteCache
 from feeds.site.lazy import Resources
 from feeds.site.resources import (
@@ -224,6 +224,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         modified,
         cors=True,
     )
+    resources.update(changelog.resources(ordered, settings, cache.changes))
     resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
     for path, (body, media_type) in pages.static_assets().items():
         resources[path] = Resource(path, body, media_type, modified)
@@ -321,10 +322,12 @@ def feeds_json(
     Feeds spanning calendars say what they collect (``tag``, ``series``); a feed with a
     horizon says from when (``horizon``) and where its full history is (``history``); a
     history says it is an ``archive``. The build date those horizons were decided by is
-    ``build_date``. Written item by item, each kept in ``cache`` (``SiteCache.feed_items``)
-    by its feed and the public URL, so an edit re-writes the items of the feeds it changed.
+    ``build_date``. ``changes`` is the site's change log (Atom), and each calendar's own
+    feed names its calendar's. Written item by item, each kept in ``cache``
+    (``SiteCache.feed_items``) by its feed and the public URL, so an edit re-writes the
+    items of the feeds it changed.
     """
-    head: dict = {"site": settings.site_name}
+    head: dict = {"site": settings.site_name, "changes": settings.public_url + changes.SITE_PATH}
     if horizon is not None:
         head["build_date"] = horizon.build_date.isoformat()
         head["horizon_days"] = horizon.days
@@ -362,6 +365,8 @@ def _feed_item(f: FeedInfo, base: str) -> str:
         "events": f.event_count,
         "last_modified": iso_utc(f.last_modified),
     }
+    if f.calendar_id is not None and f.kind is None:  # a calendar's own: its change log
+        item["changes"] = base + changes.calendar_path(f.calendar_id)
     if f.scope.tag is not None:
         item["tag"] = f.scope.tag
     if f.scope.series is not None:

@@ -68,6 +68,8 @@ class SiteCache:
       ``FeedInfo`` (by value) and the public URL;
     * :attr:`qr`: each feed's QR code by the URL it encodes (see
       :class:`feeds.render.assets.QrCache`), made when first asked for.
+    * :attr:`changes`: calendar id -> its change log feed, kept while its revisions are the
+      same object (see :func:`feeds.site.changelog.resources`).
     """
 
     def __init__(self):
@@ -77,3 +79,4 @@ class SiteCache:
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
         self.variants: dict[str, tuple[tuple, Resource]] = {}
+        self.changes: dict = {}

@@ -57,7 +57,7 @@ DAMAGES = {
     "list": (lambda t: "[]\n", "is not a JSON object"),
     "negative": (lambda t: t.replace('"sequence": 1', '"sequence": -1'), "sequence -1"),
     "bad time": (lambda t: t.replace("2026-01-02T00:00:00Z", "yesterday", 1), "'yesterday'"),
-    "newer format": (lambda t: t.replace('"version": 2', '"version": 99'), "newer feeds"),
+    "newer format": (lambda t: t.replace('"version": 3', '"version": 99'), "newer feeds"),
     "binary": (lambda t: "\udcff\udcfe", "not UTF-8"),
 }
 

@@ -23,6 +23,8 @@ from tests.revisions.support import events, feeds
 from tests.test_interop import corpus_copy
 
 V1 = Path(__file__).parent / "data" / "icml-2026.v1.revisions.json"
+#: The bundled file as version 2 wrote it (fingerprints of named fields, no change log).
+V2 = Path(__file__).parent / "data" / "icml-2026.v2.revisions.json"
 NAME = "icml-2026.revisions.json"
 
 
@@ -45,17 +47,18 @@ def test_version_1_reproduces_every_digest_of_the_committed_v1_file():
     assert fingerprints.header_prints(calendar, 1) == (stored.header.content, stored.header.place)
 
 
-def test_upgrading_the_bundled_file_keeps_every_sequence_time_and_published_byte(tmp_path):
+@pytest.mark.parametrize("source", [V1, V2], ids=["v1", "v2"])
+def test_upgrading_the_bundled_file_keeps_every_sequence_time_and_published_byte(tmp_path, source):
     old = tmp_path / "v1"
     shutil.copytree(BUNDLED, old, ignore=shutil.ignore_patterns(".*"))
-    shutil.copy(V1, old / NAME)
+    shutil.copy(source, old / NAME)
     before = _served(old)
     done = feeds("revise", str(old))
     assert done.returncode == 0, done.stderr
-    assert "0 event(s) revised (fingerprints upgraded to version 2)" in done.stdout
+    assert "0 event(s) revised (upgraded to format version 3)" in done.stdout
     upgraded = (old / NAME).read_text("utf-8")
     assert upgraded == (BUNDLED / NAME).read_text("utf-8")  # what is committed
-    v1, v2 = revisions.parse(V1.read_text("utf-8")), revisions.parse(upgraded)
+    v1, v2 = revisions.parse(source.read_text("utf-8")), revisions.parse(upgraded)
     assert v2.version == revisions.VERSION
     for section in ("events", "history"):
         a, b = getattr(v1, section), getattr(v2, section)

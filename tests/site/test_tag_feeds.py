@@ -186,11 +186,12 @@ def test_feeds_json_lists_every_tag_series_and_history_feed(world):
     assert listed["history/tags/nlp"]["archive"] is True
     assert "horizon" not in listed["history/tags/nlp"]
     assert listed["series/icml"]["series"] == "icml" and "horizon" not in listed["series/icml"]
-    # a calendar's own feeds say nothing new
+    # a calendar's own feeds say nothing new but where its change log is
     assert set(listed["icml-2020"]) == {
         "id", "name", "description", "calendar", "kind", "url", "webcal", "events",
-        "last_modified",
+        "last_modified", "changes",
     }  # fmt: skip
+    assert "changes" not in listed["icml-2020/deadlines"]
 
 
 def test_the_static_export_has_them_with_the_served_bytes(world, tmp_path):

@@ -25,6 +25,7 @@ from icalendar import vDuration, vText
 
 from feeds import __version__, occurrences, tz
 from feeds.model import AllDay, Calendar, Deadline, Event, Timed, is_busy, location_of
+from feeds.render import changes
 from feeds.render.ics.contentlines import fold as _fold
 from feeds.render.ics.contentlines import refold as _refold
 from feeds.render.ics.contentlines import text as _text
@@ -188,7 +189,7 @@ def event_component(
     location = location_of(event, calendar)
     if location:
         ev.add("location", Text(location))
-    description = describe(event, calendar)
+    description = describe(event, calendar, revision)
     if description:
         ev.add("description", Text(description))
     url = event.url or calendar.url
@@ -197,8 +198,9 @@ def event_component(
     return ev
 
 
-def describe(event: Event, calendar: Calendar) -> str:
-    """The DESCRIPTION: the author's text, the time in words for deadlines, and links."""
+def describe(event: Event, calendar: Calendar, revision: Revision | None = None) -> str:
+    """The DESCRIPTION: the author's text, the time in words for deadlines, what the last
+    change was (``Changed 2 Feb 2026: was 28 Jan 2026 23:59 AoE``), and links."""
     parts = []
     if event.status == "cancelled":
         parts.append("CANCELLED.")
@@ -206,6 +208,9 @@ def describe(event: Event, calendar: Calendar) -> str:
         parts.append("Tentative: the time may still change.")
     if isinstance(event.when, Deadline):
         parts.append(deadline_text(event.when, calendar.timezone))
+    changed = changes.description_line(revision) if revision is not None else ""
+    if changed:
+        parts.append(changed)
     if event.description:
         parts.append(event.description)
     if event.url:
@@ -427,7 +432,7 @@ def _event_lines(
         "CATEGORIES:" + ",".join(map(_text, event.categories)),
         f"CREATED:{basic_utc(revision.created)}",
     ]
-    description = describe(event, calendar)
+    description = describe(event, calendar, revision)
     if description:
         lines.append(f"DESCRIPTION:{_text(description)}")
     lines.append(f"LAST-MODIFIED:{modified}")
