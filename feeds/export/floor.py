@@ -107,33 +107,48 @@ def _published(folder: Path) -> Iterable[tuple[str, bytes]]:
 
 
 def check(site: Site, out: str | os.PathLike) -> list[Problem]:
-    """Problems if ``site`` would publish a lower SEQUENCE than the export in ``out``."""
+    """Problems if ``site`` would publish, for a UID, a lower SEQUENCE or an earlier
+    LAST-MODIFIED than the export in ``out``: the first leaves subscribers their old
+    copy, the second moves the feed's Last-Modified back, and a client revalidating by
+    date (Apple Calendar; nginx answers 304 to any copy as new as the file) keeps it."""
     folder = previous(out)
     if folder is None:
         return []
-    before = sequences(_published(folder))
+    before = published(_published(folder))
     if not before:
         return []
-    now = sequences((p, r.body) for p, r in site.resources.items() if p.endswith(".ics"))
+    now = published((p, r.body) for p, r in site.resources.items() if p.endswith(".ics"))
     owners = {}
     for build in site.builds:
         name = f"{build.calendar.id}.revisions.json"
         owners[build.calendar.id] = str(Path(build.calendar.path).with_name(name))
     problems = []
-    for uid, (sequence, _) in sorted(now.items()):
+    for uid, (sequence, modified, _) in sorted(now.items()):
         old = before.get(uid)
-        if old is None or sequence >= old[0]:
+        if old is None:
+            continue
+        if sequence < old[0]:
+            fall = f"SEQUENCE would fall from {old[0]} (published in {old[2]}) to {sequence}"
+        elif modified < old[1]:
+            fall = (
+                f"LAST-MODIFIED would fall from {_stamp(old[1])} (published in {old[2]}) "
+                f"to {_stamp(modified)}"
+            )
+        else:
             continue
         calendar_id = uid.split("/", 1)[0]
         problems.append(
             Problem(
                 owners.get(calendar_id, str(out)),
                 0,
-                f"event {uid}: SEQUENCE would fall from {old[0]} (published in {old[1]}) to "
-                f"{sequence}; subscribers would keep their old copy",
+                f"event {uid}: {fall}; subscribers would keep their old copy",
                 "the revisions file was lost or replaced by an older one: restore it (git "
                 f"checkout), or run 'feeds revise --floor {out}' to continue from what this "
                 "export published; the export was not changed",
             )
         )
     return problems
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,29 @@
+"""What the simulation found, each as one fixed case."""
+
+from __future__ import annotations
+
+import time
+
+from tests.subscribers.scenario import Scenario
+
+
+def test_a_lost_revisions_file_cannot_move_the_exported_feed_back_in_time(tmp_path, monkeypatch):
+    """Published at a time ahead of the clock (a burst of edits, SOURCE_DATE_EPOCH), then
+    the revisions file is lost: rebuilt, every SEQUENCE is still 0, but every time is the
+    clock's, earlier than what was published. ``feeds build`` used to publish that, the
+    feed's Last-Modified went back, and nginx answered Apple's If-Modified-Since with 304
+    over a feed whose bytes had changed. Now the build is refused like a fallen SEQUENCE,
+    and ``feeds revise --floor`` continues after the export's times."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))
+    scenario = Scenario(tmp_path)
+    try:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH")
+        scenario.lose_revisions()  # each client checks that no time it saw fell
+        (refusal,) = scenario.static.refusals
+        assert "event conf/due@feeds.example.org: LAST-MODIFIED would fall from" in refusal
+        assert f"feeds revise --floor {scenario.static.out}" in refusal
+        scenario.move("talk", "13:45")
+        for client in scenario.clients["static"]:
+            assert client.statuses == [200, 200, 200], client.name
+    finally:
+        scenario.close()
