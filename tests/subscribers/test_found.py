@@ -27,3 +27,26 @@ def test_a_lost_revisions_file_cannot_move_the_exported_feed_back_in_time(tmp_pa
             assert client.statuses == [200, 200, 200], client.name
     finally:
         scenario.close()
+
+
+def test_a_lost_revisions_file_cannot_hide_a_removal_from_a_client_revalidating_by_date(
+    tmp_path, monkeypatch
+):
+    """The calendar's latest time is a removal, which no UID in the feed carries: rebuilt
+    without the file, each remaining event's time moves forward but the feed's
+    Last-Modified falls back to them. ``feeds build`` now compares the calendar's feed too,
+    and ``feeds revise --floor`` continues after the time the export served it with."""
+    scenario = Scenario(tmp_path)
+    try:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))
+        scenario.remove("due")  # recorded an hour ahead: the feed's Last-Modified
+        monkeypatch.delenv("SOURCE_DATE_EPOCH")
+        scenario.lose_revisions()  # each client checks that no time it saw fell
+        (refusal,) = scenario.static.refusals
+        assert "feed /feeds/conf.ics: Last-Modified would fall from" in refusal
+        assert "event conf/" not in refusal  # no UID shows it
+        scenario.restore("due")
+        for client in scenario.clients["static"]:
+            assert client.statuses == [200, 200, 200, 200], (client.name, client.statuses)
+    finally:
+        scenario.close()
