@@ -75,10 +75,11 @@ class Definition:
     def without(self, event_id: str) -> Definition:
         return Definition({k: v for k, v in self.events.items() if k != event_id})
 
-    def expected(self) -> dict[str, tuple[tuple, str]]:
-        """event id -> (its UTC (start, end) occurrences, STATUS) as a subscriber must see."""
+    def expected(self) -> dict[str, tuple[tuple, str, str]]:
+        """event id -> (UTC (start, end) of each occurrence, STATUS, SUMMARY) as a
+        subscriber must see it."""
         return {
-            k: (e.instants(), "CANCELLED" if e.cancelled else "CONFIRMED")
+            k: (e.instants(), "CANCELLED" if e.cancelled else "CONFIRMED", e.title)
             for k, e in self.events.items()
         }
 

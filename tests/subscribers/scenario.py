@@ -49,8 +49,9 @@ class Scenario:
             if mtime is not None:
                 os.utime(path, (mtime, mtime))
 
-    def _publish(self, step: str, commit: bool = True) -> None:
-        """Deploy both, poll every client, check every copy; commit a good definition."""
+    def _publish(self, step: str, commit: bool = True, unchanged: bool = False) -> None:
+        """Deploy both, poll every client, check every copy; commit a good definition.
+        ``unchanged``: nothing changed, so every client that revalidates gets a 304."""
         self.steps.append(step)
         described = " -> ".join(self.steps[-6:])
         for name, deployment in (("live", self.live), ("static", self.static)):
@@ -58,6 +59,8 @@ class Scenario:
             for client in self.clients[name]:
                 client.poll(deployment.fetch, cal.FEED)
                 client.check(self.good.expected(), described)
+                if unchanged and client.style != "google":
+                    assert client.statuses[-1] == 304, f"after {described}: {client.name}"
         if commit:
             for folder in self.folders:  # a refused edit is not committed
                 git(folder, "add", "-A", "--", cal.REVISIONS if self.is_broken else ".")
@@ -132,6 +135,18 @@ class Scenario:
             elif folder in self.lost:
                 path.write_bytes(self.lost.pop(folder))
         self._publish("revisions file restored" + (" from the first commit" if older else ""))
+
+    def touch(self) -> None:
+        """The file's mtime moves, its bytes do not (a checkout, a deploy tool)."""
+        for folder in self.folders:
+            os.utime(folder / cal.FILE)
+        self._publish("touch", unchanged=True)
+
+    def restart(self) -> None:
+        """The server restarts and the export is rebuilt, with nothing edited."""
+        assert not self.is_broken, "a server started on a broken file has nothing to serve"
+        self.live.store = None
+        self._publish("restart and rebuild", unchanged=True)
 
     def broken(self) -> None:
         """An edit the loader refuses: every subscriber keeps the last good version."""
