@@ -43,6 +43,7 @@ def git(folder: Path, *args: str) -> str:
 def checkout(folder: Path) -> Path:
     folder.mkdir(parents=True)
     git(folder, "init", "-q", "-b", "main")
+    (folder / ".gitignore").write_text(".*.lock\n")  # as the project's own .gitignore
     return folder
 
 

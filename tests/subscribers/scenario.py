@@ -63,7 +63,8 @@ class Scenario:
                     assert client.statuses[-1] == 304, f"after {described}: {client.name}"
         if commit:
             for folder in self.folders:  # a refused edit is not committed
-                git(folder, "add", "-A", "--", cal.REVISIONS if self.is_broken else ".")
+                refused = [f":!{cal.FILE}"] if self.is_broken else []
+                git(folder, "add", "-A", "--", ".", *refused)
                 git(folder, "commit", "-q", "--allow-empty", "-m", step)
             self.commits.append(self.good)
 

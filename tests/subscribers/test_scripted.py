@@ -31,6 +31,8 @@ def test_every_subscriber_follows_every_kind_of_edit(scenario):
     s.cancel("weekly")
     s.broken()  # every client keeps the last good version
     s.touch()
+    s.lose_revisions()  # while broken: nothing can be published or written back
+    s.broken()
     s.move("due", "13:45")  # ... until the next good edit
     s.remove("talk")
     s.restore("talk")  # continues its SEQUENCE
