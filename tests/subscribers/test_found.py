@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.subscribers.scenario import Scenario
 
 
@@ -48,5 +50,31 @@ def test_a_lost_revisions_file_cannot_hide_a_removal_from_a_client_revalidating_
         scenario.restore("due")
         for client in scenario.clients["static"]:
             assert client.statuses == [200, 200, 200, 200], (client.name, client.statuses)
+    finally:
+        scenario.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="feeds build cannot see a schedule change made while the revisions file was "
+    "lost: the export's floor has SEQUENCEs and times but no fingerprints, so a file "
+    "rebuilt from nothing publishes the change at the SEQUENCE the export already has; "
+    "the fix (compare each UID's published time and status at an equal SEQUENCE, and "
+    "make `feeds revise --floor` raise those) is not done yet",
+)
+def test_a_change_made_while_the_revisions_file_is_lost_raises_the_exported_sequence(
+    tmp_path,
+):
+    """Found by the thorough profile: the file is lost while the definition is broken (no
+    build can write it back), then the fix cancels the talk. The live server keeps what it
+    served, fingerprints included, and raises SEQUENCE; ``feeds build`` rebuilds the file
+    from nothing at SEQUENCE 0, which the export already published for the confirmed talk,
+    so a client that goes by SEQUENCE keeps the talk it holds."""
+    scenario = Scenario(tmp_path)
+    try:
+        scenario.broken()
+        scenario.lose_revisions()
+        scenario.cancel("talk")  # static/apple: talk was cancelled but kept SEQUENCE 0
     finally:
         scenario.close()
