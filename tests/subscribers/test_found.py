@@ -47,6 +47,8 @@ def test_a_lost_revisions_file_cannot_hide_a_removal_from_a_client_revalidating_
         (refusal,) = scenario.static.refusals
         assert "feed /feeds/conf.ics: Last-Modified would fall from" in refusal
         assert "event conf/" not in refusal  # no UID shows it
+        for client in scenario.clients["static"]:  # recovered without raising a SEQUENCE
+            assert client.seen_sequence == {"due": 0, "talk": 0, "weekly": 0}, client.name
         scenario.restore("due")
         for client in scenario.clients["static"]:
             assert client.statuses == [200, 200, 200, 200], (client.name, client.statuses)
