@@ -181,7 +181,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
         print("fix the errors first; revisions were not changed.", file=sys.stderr)
         return EXIT_INVALID
     failed = 0
-    floors = _export_floors(args.floor) if args.floor else {}
+    floors = _export_floors(args.floor, calendars) if args.floor else {}
     for cal in calendars:
         path = revisions.revisions_path(cal)
         try:
@@ -206,21 +206,29 @@ def cmd_revise(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_floors(out: str) -> dict[str, revisions.Revisions]:
+def _export_floors(out: str, calendars) -> dict[str, revisions.Revisions]:
     """What an export published, as floors for :func:`revisions.update`: an event it holds
     at a higher SEQUENCE than the file continues from there (one more, since whether it
-    changed since cannot be known), at a time after the export's."""
+    changed since cannot be known), at a time after the export's; and a calendar whose
+    feed it serves with a later Last-Modified than the file records (a removal or a
+    calendar edit the file lost) is recorded as edited after that time."""
     from feeds.export import floor
 
     if floor.previous(out) is None:
         raise FeedsError(f"{out}: no export there to take sequences from")
+    events = floor.previous_events(out)
+    feed_times = floor.feed_times(out, [cal.id for cal in calendars])
     out_floors = {}
-    for cal_id, published in floor.previous_events(out).items():
+    for cal in calendars:
         entries = {
             event_id: revisions.Revision(seq, when, when, "", "")
-            for event_id, (seq, when) in published.items()
+            for event_id, (seq, when) in events.get(cal.id, {}).items()
         }
-        out_floors[cal_id] = revisions.Revisions(cal_id, entries)
+        header = None
+        if cal.id in feed_times:  # unknown content, the current place: no SEQUENCE rises
+            place = revisions.header_fingerprints(cal)[1]
+            header = revisions.Header("", place, feed_times[cal.id])
+        out_floors[cal.id] = revisions.Revisions(cal.id, entries, header=header)
     return out_floors
 
 

@@ -80,6 +80,26 @@ def previous_events(out: str | os.PathLike) -> dict[str, dict[str, tuple[int, da
     return found
 
 
+def calendar_feed(calendar_id: str) -> str:
+    """The URL path of a calendar's own feed, whose Last-Modified is the calendar's clock."""
+    return f"/feeds/{calendar_id}.ics"
+
+
+def feed_times(out: str | os.PathLike, calendar_ids: Iterable[str]) -> dict[str, datetime]:
+    """calendar id -> the Last-Modified the export in ``out`` serves its feed with (the
+    file's mtime, which is what a static host sends), for each feed that is there."""
+    folder = previous(out)
+    found: dict[str, datetime] = {}
+    for calendar_id in calendar_ids if folder is not None else ():
+        path = folder / calendar_feed(calendar_id).lstrip("/")
+        try:
+            if path.is_file() and not path.is_symlink():
+                found[calendar_id] = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+        except (OSError, ValueError, OverflowError):
+            continue
+    return found
+
+
 def _unfolded(body: bytes) -> list[str]:
     text = body.decode("utf-8", "replace").replace("\r\n", "\n")
     return text.replace("\n ", "").replace("\n\t", "").split("\n")
@@ -107,33 +127,60 @@ def _published(folder: Path) -> Iterable[tuple[str, bytes]]:
 
 
 def check(site: Site, out: str | os.PathLike) -> list[Problem]:
-    """Problems if ``site`` would publish a lower SEQUENCE than the export in ``out``."""
+    """Problems if ``site`` would publish, for a UID, a lower SEQUENCE or an earlier
+    LAST-MODIFIED, or for a calendar's feed an earlier Last-Modified, than the export in
+    ``out``: the first leaves subscribers their old copy, the others move the feed's
+    Last-Modified back, and a client revalidating by date (Apple Calendar; nginx answers
+    304 to any copy as new as the file) keeps its old copy."""
     folder = previous(out)
     if folder is None:
         return []
-    before = sequences(_published(folder))
+    before = published(_published(folder))
     if not before:
         return []
-    now = sequences((p, r.body) for p, r in site.resources.items() if p.endswith(".ics"))
+    now = published((p, r.body) for p, r in site.resources.items() if p.endswith(".ics"))
     owners = {}
     for build in site.builds:
         name = f"{build.calendar.id}.revisions.json"
         owners[build.calendar.id] = str(Path(build.calendar.path).with_name(name))
     problems = []
-    for uid, (sequence, _) in sorted(now.items()):
+    for uid, (sequence, modified, _) in sorted(now.items()):
         old = before.get(uid)
-        if old is None or sequence >= old[0]:
+        if old is None:
+            continue
+        if sequence < old[0]:
+            fall = f"SEQUENCE would fall from {old[0]} (published in {old[2]}) to {sequence}"
+        elif modified < old[1]:
+            fall = (
+                f"LAST-MODIFIED would fall from {_stamp(old[1])} (published in {old[2]}) "
+                f"to {_stamp(modified)}"
+            )
+        else:
             continue
         calendar_id = uid.split("/", 1)[0]
-        problems.append(
-            Problem(
-                owners.get(calendar_id, str(out)),
-                0,
-                f"event {uid}: SEQUENCE would fall from {old[0]} (published in {old[1]}) to "
-                f"{sequence}; subscribers would keep their old copy",
-                "the revisions file was lost or replaced by an older one: restore it (git "
-                f"checkout), or run 'feeds revise --floor {out}' to continue from what this "
-                "export published; the export was not changed",
-            )
-        )
+        problems.append(_fallen(owners.get(calendar_id, str(out)), f"event {uid}", fall, out))
+    # A removal or a calendar edit can be the calendar's latest time: no UID shows it.
+    times = feed_times(out, owners)
+    for build in site.builds:
+        resource = site.resources.get(calendar_feed(build.calendar.id))
+        old = times.get(build.calendar.id)
+        if resource is None or old is None or resource.last_modified >= old:
+            continue
+        fall = f"Last-Modified would fall from {_stamp(old)} to {_stamp(resource.last_modified)}"
+        problems.append(_fallen(owners[build.calendar.id], f"feed {resource.path}", fall, out))
     return problems
+
+
+def _fallen(owner: str, what: str, fall: str, out: str | os.PathLike) -> Problem:
+    return Problem(
+        owner,
+        0,
+        f"{what}: {fall}; subscribers would keep their old copy",
+        "the revisions file was lost or replaced by an older one: restore it (git "
+        f"checkout), or run 'feeds revise --floor {out}' to continue from what this "
+        "export published; the export was not changed",
+    )
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
