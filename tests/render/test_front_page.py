@@ -1,4 +1,4 @@
-"""The front page of a site of thousands of conference-years: small, soonest deadline first.
+"""A site of thousands of conference-years: a small front page, readable merged feeds.
 
 2,500 generated conference-years (tests/site/conference_years.py, whose meaning is worked out
 with zoneinfo, not with the package) are rendered; the front page is parsed with
@@ -6,7 +6,9 @@ html.parser and its deadlines are compared, as UTC instants, with what the defin
 mean: every deadline due on or after the build date the page states, soonest first. The
 archive lists exactly the conference-years over before that date; ``/search.json`` holds
 every deadline ahead. A smaller site served by the Store shows the front page is the same
-bytes there and in the static export.
+bytes there and in the static export. The feeds spanning the 2,500 calendars keep the
+horizon (histories keep everything), name the conference in each SUMMARY, and the size
+warning names exactly the feeds past what Google reads (issue 10).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 
+import icalendar
 import pytest
 
 from feeds import revisions
@@ -22,7 +25,7 @@ from feeds.definitions import loader
 from feeds.export import writer as export
 from feeds.render import front, ics, pages
 from feeds.serve.store import Store
-from feeds.site import groups, render_calendar
+from feeds.site import groups, limits, render_calendar
 from tests.conftest import make_settings
 from tests.pages_support import resolve
 from tests.site import conference_years
@@ -88,7 +91,19 @@ def big(tmp_path_factory):
     everything = sorted((r for b in builds for r in b.by_start), key=ics.sort_key)
     first, last = groups.cross_feeds(builds, everything, settings, groups.horizon_of(settings))
     feeds = [i for i, _ in first] + [f for b in builds for f in b.feeds] + [i for i, _ in last]
+    crossing = {info.id: (info, resource) for info, resource in first + last}
+    CROSSING[folder] = (crossing, settings)  # for the merged-feed tests below
     return editions, pages.render_front(builds, feeds, settings)
+
+
+#: The big site's feeds that span calendars: feed id -> (FeedInfo, Resource), and settings.
+CROSSING: dict = {}
+
+
+@pytest.fixture(scope="module")
+def merged(big):
+    ((crossing, settings),) = CROSSING.values()
+    return big[0], crossing, settings
 
 
 def upcoming_deadlines(editions) -> list[tuple[datetime, str, str]]:
@@ -275,3 +290,56 @@ def test_names_and_titles_are_isolated_and_stay_text(tmp_path):
     assert data["calendars"][0][1] == calendar.name
     assert data["deadlines"][0][2] == title
     assert data["deadlines"][0][0] == "2026-07-01T12:00:00Z"
+
+
+# -- the feeds spanning the 2,500 calendars -------------------------------------------------
+
+
+def test_merged_feeds_hold_what_is_ahead_and_the_horizon_s_past_and_histories_everything(
+    merged,
+):
+    editions, crossing, settings = merged
+    since = SINCE - timedelta(days=settings.horizon_days)
+    every = [e for ed in editions for e in ed.events]
+    for feed_id, kept in (
+        ("all", lambda e: True),
+        ("deadlines", lambda e: e.kind == "deadline"),
+    ):
+        _, resource = crossing[feed_id]
+        uids = {str(v["UID"]) for v in icalendar.Calendar.from_ical(resource.body).walk("VEVENT")}
+        assert uids == {e.uid for e in every if kept(e) and e.last_end >= since}, feed_id
+        _, history = crossing[f"history/{feed_id}"]
+        everything = icalendar.Calendar.from_ical(history.body).walk("VEVENT")
+        assert {str(v["UID"]) for v in everything} == {e.uid for e in every if kept(e)}
+
+
+def test_merged_feeds_name_the_conference_in_each_summary_and_keep_the_uids(merged):
+    editions, crossing, _ = merged
+    names = {ed.id: f"{ed.series.upper()} {ed.id.rsplit('-', 1)[1]}" for ed in editions}
+    _, resource = crossing["deadlines"]
+    events = icalendar.Calendar.from_ical(resource.body).walk("VEVENT")
+    assert events
+    for event in events:
+        uid = str(event["UID"])
+        calendar = uid.split("/", 1)[0]
+        assert str(event["SUMMARY"]).startswith(f"{names[calendar]}: "), event["SUMMARY"]
+        assert uid == f"{calendar}/{uid.split('/', 1)[1]}"  # calendar/event@domain, as ever
+
+
+def test_the_size_warning_names_exactly_the_feeds_past_what_google_reads(merged):
+    _, crossing, settings = merged
+    infos = [info for info, _ in crossing.values()]
+    size = {info.id: len(resource.body) for info, resource in crossing.values()}
+    warned = {p.path for p in limits.oversized(infos, lambda f: size[f.id], settings)}
+    too_big = {
+        info.path
+        for info in infos
+        if not info.archive
+        and (size[info.id] > limits.MAX_FEED_BYTES or info.event_count > limits.MAX_FEED_EVENTS)
+    }
+    assert warned == too_big
+    assert "/feeds/all.ics" in warned  # 2,500 calendars' future alone pass 1,000 events
+    # the histories of 2,500 calendars are past the limits, and are archives: not warned
+    history = crossing["history/all"][0]
+    assert history.archive and size[history.id] > limits.MAX_FEED_BYTES
+    assert history.path not in warned
