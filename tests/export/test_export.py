@@ -14,12 +14,8 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import threading
-import time
 from email.utils import format_datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -33,11 +29,10 @@ from feeds.export import writer as export
 from feeds.serve.app import create_app
 from feeds.serve.store import Store
 from feeds.site import response_headers
+from tests import nginx_support
 from tests.conftest import make_settings
 
-NGINX = shutil.which("nginx") or (
-    "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
-)
+NGINX = nginx_support.NGINX
 
 
 @pytest.fixture
@@ -271,68 +266,18 @@ def nginx(live, tmp_path):
     run = tmp_path / "nginx"
     run.mkdir()
     port = _free_port()
-    temp = "\n".join(
-        f"    {kind}_temp_path {run / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    user = "user root;" if os.geteuid() == 0 else ""
-    (run / "nginx.conf").write_text(
-        f"""
-{user}
-daemon off;
-master_process on;
-worker_processes 1;
-pid {run / "nginx.pid"};
-error_log {run / "error.log"} warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-{temp}
-    gzip on;              # on for everything: the snippet must turn it off for feeds
-    gzip_types *;
-    gzip_min_length 1;
-    server {{
-        listen 127.0.0.1:{port};
-        root {out};
-        include {out}/_nginx.conf;
-    }}
-}}
-"""
-    )
-    check = subprocess.run(
-        [NGINX, "-t", "-p", str(run), "-c", str(run / "nginx.conf"), "-e", "stderr"],
-        capture_output=True,
-        text=True,
-    )
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen(
-        [NGINX, "-p", str(run), "-c", str(run / "nginx.conf"), "-e", "stderr"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = f"""        root {out};
+        include {out}/_nginx.conf;"""
+    # gzip on for everything: the snippet must turn it off for feeds
+    http_extra = "    gzip on;\n    gzip_types *;\n    gzip_min_length 1;"
+    (run / "nginx.conf").write_text(nginx_support.config(run, port, server, http_extra))
+    proc = nginx_support.start(run, port)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"nginx did not start: {proc.stderr.read().decode()}"
-                    ) from None
-                time.sleep(0.05)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         yield conn, out
         conn.close()
     finally:
-        proc.send_signal(signal.SIGQUIT)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+        nginx_support.stop(proc)
 
 
 def _fetch(

@@ -8,12 +8,8 @@ from __future__ import annotations
 import contextlib
 import http.client
 import io
-import os
-import shutil
-import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +17,10 @@ import pytest
 from feeds import cli
 from feeds.serve.app import create_app
 from feeds.serve.store import Store
+from tests import nginx_support
 from tests.conftest import make_settings
 
-NGINX = shutil.which("nginx") or (
-    "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
-)
+NGINX = nginx_support.NGINX
 SITE = ("--public-url", "https://feeds.example.org", "--uid-domain", "feeds.example.org")
 
 
@@ -154,56 +149,13 @@ class Nginx:
         self.snippet = snippet
         run = self.run
         (run / "feeds.conf").write_text(snippet)
-        temp = "\n".join(
-            f"    {kind}_temp_path {run / kind};"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        user = "user root;" if os.geteuid() == 0 else ""
-        (run / "nginx.conf").write_text(
-            f"""
-{user}
-daemon off;
-master_process on;
-worker_processes 1;
-pid {run / "nginx.pid"};
-error_log {run / "error.log"} warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-{temp}
-    server {{
-        listen 127.0.0.1:{self.port};
-        root {self.root};
-        include {run / "feeds.conf"};
-    }}
-}}
-"""
-        )
-        self.proc = subprocess.Popen(
-            [NGINX, "-p", str(run), "-c", str(run / "nginx.conf"), "-e", "stderr"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"nginx did not start: {self.proc.stderr.read().decode()}"
-                    ) from None
-                time.sleep(0.02)
+        server = f"""        root {self.root};
+        include {run / "feeds.conf"};"""
+        (run / "nginx.conf").write_text(nginx_support.config(run, self.port, server))
+        self.proc = nginx_support.start(run, self.port)
 
     def stop(self) -> None:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        proc.send_signal(signal.SIGQUIT)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+        nginx_support.stop(proc)
