@@ -151,12 +151,13 @@ def _report(problems: list[Problem]) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     calendars, problems = _definitions(args.path)
-    stored = []
+    stored, unusable = [], set()
     for cal in calendars:
         try:
             revs = revisions.read(revisions.revisions_path(cal))
         except revisions.RevisionsError as exc:
             problems.append(exc.problem)
+            unusable.add(cal.id)
             continue
         problems.extend(revisions.stale_problems(cal, revs))
         stored.append((cal, revisions.reconcile(cal, revs, revisions.EPOCH)))
@@ -168,7 +169,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(_feed_warnings(definitions=stored))
     errors = _report(problems)
     for cal in calendars:
-        print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
+        if cal.id not in unusable:  # a calendar whose revisions file is an error is not ok
+            print(f"{cal.path}: calendar '{cal.id}', {len(cal.events)} events: ok")
     if errors:
         print(f"{errors} error(s); nothing was published.", file=sys.stderr)
         return EXIT_INVALID

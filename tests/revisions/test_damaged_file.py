@@ -256,3 +256,18 @@ def test_a_conflict_whose_sides_are_not_json_is_not_resolved_and_left(tmp_path):
     done = feeds("revise", "--resolve", str(tmp_path))
     assert done.returncode == 1 and f"{path} (side 2):" in done.stderr
     assert path.read_text("utf-8") == broken
+
+
+def test_validate_does_not_call_a_calendar_with_a_damaged_revisions_file_ok(tmp_path, capsys):
+    from feeds import cli
+
+    (tmp_path / "one.yaml").write_text(
+        "name: One\ntimezone: UTC\nevents:\n  - id: paper\n    title: Paper\n"
+        "    due: 2026-01-15 23:59\n",
+        "utf-8",
+    )
+    (tmp_path / "one.revisions.json").write_text("{not json", "utf-8")
+    assert cli.main(["validate", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "one.revisions.json:1: is not valid JSON" in captured.err
+    assert ": ok" not in captured.out
