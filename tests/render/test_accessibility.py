@@ -40,6 +40,20 @@ PAGES = {
 SCREENS = {"desktop": {"width": 1200, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
+def axe_run(page) -> dict:
+    """axe-core (the pinned one) injected into ``page`` as it is now: its version and the
+    violations, each with its first five nodes."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return {version: axe.version, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => [n.target.join(' '), n.failureSummary])}))};
+        }"""
+    )
+
+
 def version() -> str:
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     return lock["packages"]["node_modules/axe-core"]["version"]
@@ -66,15 +80,7 @@ def test_no_axe_violations(browser, servers, kind, scheme, screen):
     page.wait_for_function("document.documentElement.classList.contains('times-ready')")
     if kind == "widget":
         page.locator(".cf-event").first.wait_for()
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return {version: axe.version, violations: r.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => [n.target.join(' '), n.failureSummary])}))};
-        }"""
-    )
+    result = axe_run(page)
     context.close()
     assert result["version"] == version()
     assert result["violations"] == [], json.dumps(result["violations"], indent=1)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.pages_support import make_app, write_events
-from tests.render.test_accessibility import AXE, version
+from tests.render.test_accessibility import AXE, axe_run, version
 from tests.render.test_browser import Server, _missing, browser, collect_errors  # noqa: F401
 
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
@@ -176,15 +176,7 @@ def test_no_axe_violations_on_the_front_page_and_archive(browser, base, scheme, 
         page.locator("li.due .countdown").first.wait_for()
         page.get_by_label("Search conferences and deadlines").fill("deadline")
         page.wait_for_function("document.querySelector('.due-status').textContent !== ''")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return {version: axe.version, violations: r.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => [n.target.join(' '), n.failureSummary])}))};
-        }"""
-    )
+    result = axe_run(page)
     context.close()
     assert result["version"] == version()
     assert result["violations"] == [], json.dumps(result["violations"], indent=1)

@@ -26,13 +26,12 @@ from hypothesis import strategies as st
 from feeds.export.hosts import file_path
 from feeds.export.writer import current_build, write_site
 from tests.pages_support import KOREAN_ID, make_app, write_events
-from tests.render.test_browser import (
+from tests.render.test_browser import (  # noqa: F401  (browser: a fixture)
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NOW,
     Server,
     _missing,
+    browser,
     collect_errors,
 )
 
@@ -133,17 +132,6 @@ def exported(tmp_path_factory):
     server.start(static_files_of(current_build(out)))
     yield server.base
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Host:
