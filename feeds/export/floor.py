@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.errors import Problem
+from feeds.render.paths import feed_path
 from feeds.revisions import EPOCH
 from feeds.site import Site
 
@@ -82,7 +83,7 @@ def previous_events(out: str | os.PathLike) -> dict[str, dict[str, tuple[int, da
 
 def calendar_feed(calendar_id: str) -> str:
     """The URL path of a calendar's own feed, whose Last-Modified is the calendar's clock."""
-    return f"/feeds/{calendar_id}.ics"
+    return feed_path(calendar_id)
 
 
 def feed_times(out: str | os.PathLike, calendar_ids: Iterable[str]) -> dict[str, datetime]:

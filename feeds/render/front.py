@@ -28,10 +28,10 @@ from markupsafe import Markup
 
 from feeds import config, occurrences, tz
 from feeds.config import Settings
-from feeds.model import Calendar
+from feeds.model import Calendar, kind_slug
 from feeds.render import group_pages, links, metadata
 from feeds.render.boxes import index_actions, subscribe_box
-from feeds.render.paths import calendar_page, relative
+from feeds.render.paths import calendar_page, feed_path, relative
 from feeds.render.views import EventView, Row, short_date
 from feeds.timefmt import iso_utc
 
@@ -148,7 +148,7 @@ def entry(renderer, build) -> Entry:
         if view.event.kind == DEADLINE:
             dues.extend(_dues(view, renderer.rows(view, cal.timezone)))
     dues.sort(key=lambda d: d.order)
-    feed = f"/feeds/{cal.id}/deadlines.ics"
+    feed = feed_path(f"{cal.id}/{kind_slug(DEADLINE)}")
     webcal = links.webcal(settings.public_url + feed)
     item = renderer.macro("due_item")
     url = _url(FRONT_PATH)

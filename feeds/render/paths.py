@@ -13,6 +13,12 @@ from feeds.model import kind_slug
 EMBED_PREFIX = "/embed/"
 
 
+def feed_path(feed_id: str) -> str:
+    """The URL path of a feed: ``icml-2026`` -> ``/feeds/icml-2026.ics``,
+    ``icml-2026/deadlines`` -> ``/feeds/icml-2026/deadlines.ics``."""
+    return f"/feeds/{feed_id}.ics"
+
+
 def calendar_page(calendar_id: str) -> str:
     return f"/calendars/{calendar_id}/"
 

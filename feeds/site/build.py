@@ -21,6 +21,7 @@ from feeds.config import Settings
 from feeds.model import Calendar, Event, kind_slug
 from feeds.render import changes, ics, pages
 from feeds.render.links import webcal
+from feeds.render.paths import feed_path
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
 from feeds.site import changelog, groups, selection, variants
@@ -141,7 +142,7 @@ def _render_calendar(
     def add_feed(
         feed_id: str, name: str, description: str, subset: list[ics.RenderedEvent], kind=None
     ):
-        path = f"/feeds/{feed_id}.ics"
+        path = feed_path(feed_id)
         modified = calendar_modified
         header = ics.FeedHeader(
             name, description, calendar.url, calendar.timezone, settings.refresh

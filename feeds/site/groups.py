@@ -34,6 +34,7 @@ from datetime import datetime
 from feeds import config
 from feeds.config import Settings
 from feeds.render import ics
+from feeds.render.paths import feed_path
 from feeds.revisions import EPOCH
 from feeds.scope import Scope
 from feeds.site.resources import CALENDAR_TYPE, CalendarBuild, FeedInfo, Horizon, Resource
@@ -105,10 +106,6 @@ def groups(builds: Sequence[CalendarBuild], settings: Settings) -> list[Group]:
             )
         )
     return out
-
-
-def feed_path(feed_id: str) -> str:
-    return f"/feeds/{feed_id}.ics"
 
 
 def history_id(feed_id: str) -> str:
