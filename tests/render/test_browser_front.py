@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.pages_support import make_app, write_events
 from tests.render.test_accessibility import AXE, axe_run, version
@@ -58,6 +59,11 @@ def base(tmp_path_factory):
     server.start(make_app(folder, server.base))
     yield server.base
     server.stop()
+
+
+#: How long a check waits for the page's scripts. Waits poll from Playwright's side
+#: (``expect``), since the page's CSP refuses the string a ``wait_for_function`` evaluates.
+WAIT = 10_000
 
 
 def open_front(browser, base, now=NOW, **options):
@@ -108,7 +114,7 @@ def test_the_list_is_soonest_first_and_hides_what_passed_since_the_build(browser
     # the rest come from the search index, still without what passed
     before = dues.count()
     page.get_by_role("button", name="Show more deadlines").click()
-    page.wait_for_function("document.querySelector('.due-status').textContent.includes('ahead')")
+    expect(page.locator(".due-status")).to_contain_text("ahead", timeout=WAIT)
     assert dues.count() == before - 1
     assert "2026-01-24T11:59:00Z" not in [
         dues.nth(i).get_attribute("data-at") for i in range(dues.count())
@@ -121,12 +127,12 @@ def test_search_narrows_the_list(browser, base):
     context, page, errors = open_front(browser, base)
     assert set(visible_calendars(page)) >= {"icml-2026", "speech-2026", "vision-2026"}
     page.get_by_label("Search conferences and deadlines").fill("speech camera")
-    page.wait_for_function("document.querySelectorAll('li.due').length === 1")
+    expect(page.locator("li.due")).to_have_count(1, timeout=WAIT)
     assert visible_calendars(page) == ["speech-2026"]
     assert "Camera-ready deadline" in page.locator("li.due").inner_text()
     assert page.locator(".due-status").inner_text() == "1 deadline ahead matches."
     page.get_by_label("Search conferences and deadlines").fill("")
-    page.wait_for_function("document.querySelectorAll('li.due').length > 3")
+    expect(page.locator("li.due").nth(3)).to_be_attached(timeout=WAIT)
     context.close()
     assert not errors, errors
 
@@ -134,17 +140,15 @@ def test_search_narrows_the_list(browser, base):
 def test_the_area_filter_keeps_that_area_s_conferences(browser, base):
     context, page, errors = open_front(browser, base)
     page.get_by_label("Area", exact=True).select_option("computer-vision")
-    page.wait_for_function("document.querySelectorAll('li.due').length === 1")
+    expect(page.locator("li.due")).to_have_count(1, timeout=WAIT)
     assert visible_calendars(page) == ["vision-2026"]
     item = page.locator("li.due")
     assert item.locator(".countdown").is_visible()
     ics = item.locator('a[data-action="ics"]').get_attribute("href")
     assert page.request.get(base + "/" + ics).headers["content-type"].startswith("text/calendar")
     page.get_by_label("Area", exact=True).select_option("speech")
-    page.wait_for_function(
-        "[...document.querySelectorAll('li.due')].every(li => li.dataset.calendar === "
-        "'speech-2026') && document.querySelectorAll('li.due').length === 2"
-    )
+    expect(page.locator("li.due")).to_have_count(2, timeout=WAIT)
+    expect(page.locator('li.due:not([data-calendar="speech-2026"])')).to_have_count(0)
     context.close()
     assert not errors, errors
 
