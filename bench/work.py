@@ -14,6 +14,7 @@ from __future__ import annotations
 import cProfile
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -79,8 +80,15 @@ def cold(folder: str, pages: bool = True) -> dict:
     t3 = time.perf_counter()
     built = site.assemble(builds, settings)
     t4 = time.perf_counter()
+    ready_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # only the feeds: a pass over every resource would make the QR codes (feeds.site.lazy)
     feeds = sum(len(built.resources[p].body) for p in built.resources if p.endswith(".ics"))
+    # the pages a site of small calendars makes on request (feeds.site.page_groups), all of
+    # them, as the export makes them: what every page of the site costs
+    t5 = time.perf_counter()
+    late = [p for p in built.resources if p.startswith(("/calendars/", "/embed/"))]
+    html = sum(len(built.resources[p].body) for p in late)
+    on_request = time.perf_counter() - t5
     sizes = {
         p: len(built.resources[p].body)
         for p in ("/", "/feeds/all.ics", "/feeds/deadlines.ics")
@@ -96,6 +104,10 @@ def cold(folder: str, pages: bool = True) -> dict:
         "assemble": t4 - t3,
         "pages": pages_time[0],
         "total": t4 - t0,
+        "on_request": on_request,  # making every page not made with the site
+        "every_page": t4 - t0 + on_request,
+        "ready_rss": ready_rss,  # peak RSS until the site could answer
+        "page_bytes": html,
         "feeds_ready": t4 - t0 - pages_time[0],
         "ics_bytes": feeds,
         "resources": len(built.resources),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 from feeds import occurrences
@@ -36,8 +37,13 @@ def webcal(url: str) -> str:
 def query(pairs: list[tuple[str, str]], literal_slash: tuple[str, ...] = ()) -> str:
     """``k=v&...`` with every value percent-encoded (``/`` kept only for the names given)."""
     return "&".join(
-        f"{quote(k, safe='')}={quote(v, safe='/' if k in literal_slash else '')}" for k, v in pairs
+        f"{_quoted(k, '')}={_quoted(v, '/' if k in literal_slash else '')}" for k, v in pairs
     )
+
+
+#: ``quote`` remembered: a page repeats its feed's URL and name in a dozen links, and a site
+#: of thousands of calendars builds hundreds of thousands of them.
+_quoted = lru_cache(maxsize=8192)(quote)
 
 
 # -- subscribing to a feed ----------------------------------------------------

@@ -33,15 +33,16 @@ URLs::
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from feeds.config import Settings
 from feeds.model import Calendar
@@ -65,7 +66,14 @@ from feeds.render.boxes import (
     subscribe_box,
 )
 from feeds.render.page_cache import Generation, PageCache
-from feeds.render.paths import EMBED_PREFIX, calendar_page, embed_page, kind_page, relative
+from feeds.render.paths import (
+    EMBED_PREFIX,
+    PageLinks,
+    calendar_page,
+    embed_page,
+    kind_page,
+    relative,
+)
 from feeds.render.views import (
     Day,
     EventView,
@@ -292,10 +300,10 @@ class _Renderer:
         self.new.pages[key] = hit
         return hit[1]
 
-    def all(self) -> dict[str, bytes]:
+    def all(self, skip: Collection[str] = ()) -> dict[str, bytes]:
         out = front.front_page(self)
         order = ["/", front.ARCHIVE_PATH, front.SEARCH_PATH]
-        for build in self.builds:
+        for build in (b for b in self.builds if b.calendar.id not in skip):
             pages = self.calendar_and_embeds(build)
             out.update(pages)
             prefix = calendar_page(build.calendar.id)  # ids have no "/": only its own pages
@@ -308,7 +316,9 @@ class _Renderer:
             out[path] = self.page("group.html", path, **context)
         out["/examples/widget/"] = _widget_example(self)
         # the order of render_all's result is the order pages were added before caching
-        order.extend(embed_page(f.id) for f in self.feeds if not f.archive)
+        order.extend(
+            embed_page(f.id) for f in self.feeds if not f.archive and f.calendar_id not in skip
+        )
         order.extend(groups)
         order.append("/examples/widget/")
         return {p: out[p] for p in order}
@@ -369,7 +379,7 @@ class _Renderer:
         for kind in [None, *kinds]:
             feed = main_feed if kind is None else next(f for f in feeds if f.kind == kind)
             path = calendar_page(cal.id) if kind is None else kind_page(cal.id, kind)
-            links = _Links(path)
+            links = PageLinks(path)
             box = subscribe_box(feed, self.settings, path)
 
             def days_html(days: list[Day], links=links, path=path) -> Markup:
@@ -464,7 +474,11 @@ def render_all(
 
 
 def render_pages(
-    builds: Sequence, feeds: Sequence, settings: Settings, cache: PageCache | None = None
+    builds: Sequence,
+    feeds: Sequence,
+    settings: Settings,
+    cache: PageCache | None = None,
+    skip: Collection[str] = (),
 ) -> dict[str, bytes]:
     """Every page of the site by URL path, as UTF-8 bytes.
 
@@ -472,12 +486,42 @@ def render_pages(
     (see :class:`PageCache`): a calendar whose build is unchanged keeps its pages, and an
     edited calendar re-renders only the rows of the events that changed; the pages are then
     joined again. Without a cache, everything is rendered.
+    The calendars in ``skip`` are left out (their pages and their feeds' embeds), for
+    :class:`CalendarPages` to make when asked for.
     """
     renderer = _Renderer(builds, feeds, settings, cache.last if cache is not None else None)
-    out = renderer.all()
+    out = renderer.all(skip)
     if cache is not None:
         cache.last = renderer.new
     return out
+
+
+class CalendarPages:
+    """One calendar's pages at a time (its page, its kinds' pages, its feeds' embeds), each
+    the bytes :func:`render_pages` gives it, made from nothing (for :mod:`feeds.site.page_groups`).
+
+    Thread-safe: each call renders with its own caches; the site's lookups are made once."""
+
+    def __init__(self, builds: Sequence, feeds: Sequence, settings: Settings):
+        self._site = _Renderer(builds, feeds, settings)
+
+    def paths(self, build) -> list[str]:
+        """The URL paths :meth:`render` gives, known without rendering."""
+        cid = build.calendar.id
+        kinds = sorted({r.event.kind for r in build.events})
+        embeds = [embed_page(f.id) for f in self._site.feeds_of(cid)]
+        return [calendar_page(cid), *(kind_page(cid, k) for k in kinds), *embeds]
+
+    def inputs(self, build) -> tuple:
+        """What the pages read besides ``build`` and the settings: its feeds and groups."""
+        cal = build.calendar
+        feeds = tuple(self._site.feeds_of(cal.id))
+        return feeds, tuple(f["feed"] for f in group_pages.memberships(cal, self._site.group_feeds))
+
+    def render(self, build) -> dict[str, bytes]:
+        renderer = copy.copy(self._site)  # the same lookups, with its own caches: nothing kept
+        renderer._views, renderer.old, renderer.new = {}, Generation(), Generation()
+        return renderer.calendar_and_embeds(build)
 
 
 def render_front(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, bytes]:
@@ -492,33 +536,6 @@ def _macros(zone_label: str, public_url: str = ""):
     return _env.get_template("_macros.html").make_module(
         {"zone_name": zone_label, "public_url": public_url}
     )
-
-
-class _Links:
-    """Fills in a cached row's links for one page (``relative(page, target)``, escaped)."""
-
-    def __init__(self, page: str):
-        self.page = page
-        self.folders: dict[str, str] = {}
-
-    def link(self, target: str) -> str:
-        folder, sep, name = target.rpartition("/")
-        if sep and name and "?" not in name and "#" not in name:
-            base = self.folders.get(folder)
-            if base is None:
-                base = self.folders[folder] = relative(self.page, folder + "/")
-            if base != "./":
-                return str(escape(base + name))
-        return str(escape(relative(self.page, target)))
-
-    def join(self, parts: list[str]) -> str:
-        if len(parts) == 1:
-            return parts[0]
-        out = parts[:]
-        link = self.link
-        for i in range(1, len(out), 2):
-            out[i] = link(out[i])
-        return "".join(out)
 
 
 def render_your_feed(builds: Sequence, feeds: Sequence, feed, selection, settings: Settings) -> str:

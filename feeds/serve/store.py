@@ -63,7 +63,7 @@ from feeds.model import url_key
 from feeds.serve import files, health
 from feeds.serve.files import SETTLE_SECONDS, FileState
 from feeds.serve.poller import Poller
-from feeds.site import limits
+from feeds.site import limits, page_groups
 
 log = logging.getLogger("feeds")
 
@@ -116,7 +116,7 @@ class Store:
         self._listing = loader.Listing(self.folder)
         self._poller: Poller | None = None
         self._poller_lock = threading.Lock()
-        self.cache = site.SiteCache()  # pages, page resources, selections: kept across reloads
+        self.cache = site.SiteCache(page_groups.LIVE_BUDGET)  # kept across reloads
         self._snapshot = Snapshot(site.assemble([], settings, self.cache))
         self.refresh()
 

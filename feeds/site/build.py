@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import fields
 from datetime import datetime
 
 from feeds.config import Settings
@@ -24,7 +23,7 @@ from feeds.render.links import webcal
 from feeds.render.paths import feed_path
 from feeds.revisions import EPOCH, Revisions
 from feeds.scope import Scope
-from feeds.site import changelog, groups, selection, variants
+from feeds.site import changelog, groups, page_groups, selection, variants
 from feeds.site.cache import SiteCache
 from feeds.site.lazy import Resources
 from feeds.site.resources import (
@@ -36,6 +35,7 @@ from feeds.site.resources import (
     Horizon,
     Resource,
     Site,
+    with_modified,
 )
 from feeds.timefmt import iso_utc
 
@@ -226,7 +226,10 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         cors=True,
     )
     resources.update(changelog.resources(ordered, settings, cache.changes))
-    resources.update(_page_resources(ordered, site_feeds, settings, modified, cache))
+    lazy = page_groups.Pending(ordered, site_feeds, settings, modified, cache.page_groups)
+    resources.update(
+        _page_resources(ordered, site_feeds, settings, modified, cache, lazy.calendar_ids)
+    )
     for path, (body, media_type) in pages.static_assets().items():
         resources[path] = Resource(path, body, media_type, modified)
     # QR codes are made when first asked for, each kept by its URL (see feeds.site.lazy)
@@ -237,7 +240,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         return Resource(path, qr.svg(url), pages.SVG_TYPE, modified)
 
     return Site(
-        Resources(resources, qr_codes, qr_resource),
+        Resources(resources, qr_codes, qr_resource, lazy.paths, lazy.resource),
         site_feeds,
         ordered,
         settings,
@@ -256,6 +259,7 @@ def _variant_resources(
     """The deadlines feeds' reminder variants (:mod:`feeds.site.variants`), each the bytes of
     its feed with ``?remind=``; one whose feed is the same bytes as last time is kept."""
     kept: dict[str, tuple[tuple, Resource]] = {}
+    build_of = {b.calendar.id: b for b in ordered}
     for feed in site_feeds:
         base = resources[feed.path]
         for days, path in variants.paths(feed):
@@ -263,7 +267,9 @@ def _variant_resources(
             hit = cache.variants.get(path)
             if hit is None or hit[0] != key:
                 chosen = selection.Selection(reminders=days)
-                body = selection.compose(ordered, feed, chosen, settings.uid_domain)
+                cid = feed.scope.calendar_id  # a calendar's own feed: only its build to read
+                members = ordered if cid is None else (build_of[cid],)
+                body = selection.compose(members, feed, chosen, settings.uid_domain)
                 hit = (key, Resource(path, body, CALENDAR_TYPE, base.last_modified, cors=True))
             kept[path] = hit
     cache.variants = kept
@@ -276,18 +282,20 @@ def _page_resources(
     settings: Settings,
     modified: datetime,
     cache: SiteCache,
+    lazy: frozenset[str],
 ) -> dict[str, Resource]:
-    """The HTML pages as resources; a page that is the same bytes object as last time keeps
-    its Resource (not hashed again), remade only if Last-Modified moved."""
+    """The HTML pages made with the site (not the ``lazy`` calendars': see
+    :mod:`feeds.site.page_groups`) as resources; a page that is the same bytes object as last
+    time keeps its Resource (not hashed again), remade only if Last-Modified moved."""
     before_all = cache.page_resources
     kept: dict[str, tuple[bytes, Resource]] = {}
     out: dict[str, Resource] = {}
-    for path, body in pages.render_pages(ordered, site_feeds, settings, cache.pages).items():
+    for path, body in pages.render_pages(ordered, site_feeds, settings, cache.pages, lazy).items():
         embeddable = path.startswith(pages.EMBED_PREFIX)
         before = before_all.get(path)
         if before is not None and before[0] is body:  # the same page (pages keeps it): not hashed
             old = before[1]
-            resource = old if old.last_modified == modified else _with_modified(old, modified)
+            resource = old if old.last_modified == modified else with_modified(old, modified)
         else:
             media_type = JSON_TYPE if path.endswith(".json") else HTML_TYPE  # /search.json
             resource = Resource(path, body, media_type, modified, embeddable=embeddable)
@@ -295,17 +303,6 @@ def _page_resources(
         out[path] = resource
     cache.page_resources = kept
     return out
-
-
-_RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
-
-
-def _with_modified(old: Resource, modified: datetime) -> Resource:
-    """``old`` with another Last-Modified, its body and ETag kept (not hashed again)."""
-    new = object.__new__(Resource)
-    for name in _RESOURCE_FIELDS:
-        object.__setattr__(new, name, modified if name == "last_modified" else getattr(old, name))
-    return new
 
 
 def event_path(event: Event) -> str:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 from feeds.render.assets import QrCache
 from feeds.render.page_cache import PageCache
+from feeds.site.page_groups import PageGroups
 from feeds.site.resources import Resource
 
 
@@ -68,12 +69,15 @@ class SiteCache:
       ``FeedInfo`` (by value) and the public URL;
     * :attr:`qr`: each feed's QR code by the URL it encodes (see
       :class:`feeds.render.assets.QrCache`), made when first asked for.
+    * :attr:`page_groups`: small calendars' pages, made when first asked for (see
+      :mod:`feeds.site.page_groups`), within ``page_budget`` bytes (None: all kept);
     * :attr:`changes`: calendar id -> its change log feed, kept while its revisions are the
       same object (see :func:`feeds.site.changelog.resources`).
     """
 
-    def __init__(self):
+    def __init__(self, page_budget: int | None = None):
         self.qr = QrCache()
+        self.page_groups = PageGroups(page_budget)
         self.feed_items: dict = {}
         self.pages = PageCache()
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}

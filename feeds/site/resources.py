@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,17 @@ class Resource:
 
     def __post_init__(self):
         object.__setattr__(self, "etag", '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"')
+
+
+_RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
+
+
+def with_modified(old: Resource, modified: datetime) -> Resource:
+    """``old`` with another Last-Modified, its body and ETag kept (not hashed again)."""
+    new = object.__new__(Resource)
+    for name in _RESOURCE_FIELDS:
+        object.__setattr__(new, name, modified if name == "last_modified" else getattr(old, name))
+    return new
 
 
 @dataclass(frozen=True)

@@ -387,7 +387,11 @@ def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
 def compose(
     builds: Sequence[CalendarBuild], feed: FeedInfo, selection: Selection, uid_domain: str
 ) -> bytes:
-    """:func:`render` from the calendars' builds (``assemble`` makes the fixed variants so)."""
+    """:func:`render` from the calendars' builds (``assemble`` makes the fixed variants so).
+
+    ``builds`` may be any that hold the feed's calendars: only those ``feed.scope`` includes
+    are read, and a caller with an index passes just those (a calendar's own feed: its one
+    build), since each call otherwise reads every build."""
     qualified = feed.scope.spans_calendars
     # each event as this feed has it (a merged feed's SUMMARY names the calendar), so the
     # rewrites below and the feed see one body
@@ -396,7 +400,8 @@ def compose(
         for r in _members(builds, feed)
         if selection.matches(r.event, qualified)
     ]
-    calendars = {b.calendar.id: b.calendar for b in builds}
+    calendars = {r.event.calendar_id: None for r in chosen}
+    calendars.update((b.calendar.id, b.calendar) for b in builds if b.calendar.id in calendars)
     extra = []  # reminder events follow the events chosen, before any rewrite of those
     for r in chosen if selection.reminders else ():
         calendar = calendars[r.event.calendar_id]

@@ -14,6 +14,7 @@ import pytest
 
 from feeds.render import pages
 from feeds.serve.store import Store
+from feeds.site import page_groups
 from tests.conftest import BUNDLED, make_settings
 
 SOURCE = (BUNDLED / "icml-2026.yaml").read_text(encoding="utf-8")
@@ -22,7 +23,9 @@ TITLE = "  - id: conference\n    title: ICML 2026\n"
 
 @pytest.fixture
 def spied(monkeypatch):
-    """Counts of calendar pages and agenda rows rendered (not reused)."""
+    """Counts of calendar pages and agenda rows rendered (not reused), every calendar's pages
+    made with the site (as a large calendar's are: small ones' wait, see test_page_groups)."""
+    monkeypatch.setattr(page_groups, "LAZY_EVENTS", -1)
     counts = {"calendar": [], "event_row": 0, "rows_of": 0}
     calendar, rows_of, macros = pages._Renderer.calendar, pages.rows_of, pages._macros
 
