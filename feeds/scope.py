@@ -66,7 +66,19 @@ class Scope:
     def includes_time(self, event: Event) -> bool:
         """Whether ``event`` is inside the horizon: its last occurrence ends at or after
         ``since`` (always, without a horizon)."""
-        if self.since is None:
-            return True
+        return self.since is None or ends_at(event) >= self.since
+
+
+def ends_at(event: Event) -> datetime:
+    """When ``event``'s last occurrence ends, in UTC (a deadline: its instant).
+
+    Worked out once per event: every feed with a horizon asks it of every event at every
+    assembly. An Event is immutable, so the answer is kept on it, in its ``__dict__`` beside
+    its fields: equality, repr and fingerprints (feeds.revisions) do not see it.
+    """
+    try:
+        return event.__dict__["_ends_at"]
+    except KeyError:
         start, end = occurrences.last(event)
-        return occurrences.instant(start if end is None else end) >= self.since
+        found = event.__dict__["_ends_at"] = occurrences.instant(start if end is None else end)
+        return found

@@ -300,7 +300,7 @@ class _Renderer:
         self.new.pages[key] = hit
         return hit[1]
 
-    def all(self, skip: Collection[str] = ()) -> dict[str, bytes]:
+    def all(self, skip: Collection[str | None] = ()) -> dict[str, bytes]:
         out = front.front_page(self)
         order = ["/", front.ARCHIVE_PATH, front.SEARCH_PATH]
         for build in (b for b in self.builds if b.calendar.id not in skip):
@@ -309,7 +309,7 @@ class _Renderer:
             prefix = calendar_page(build.calendar.id)  # ids have no "/": only its own pages
             order.extend(p for p in pages if p.startswith(prefix))
         for feed in self.feeds:
-            if feed.calendar_id is None and not feed.archive:
+            if feed.calendar_id is None and not feed.archive and None not in skip:
                 out[embed_page(feed.id)] = self.embed(feed)
         groups = group_pages.contexts(self.builds, self.feeds, self.settings)
         for path, context in groups.items():
@@ -478,7 +478,7 @@ def render_pages(
     feeds: Sequence,
     settings: Settings,
     cache: PageCache | None = None,
-    skip: Collection[str] = (),
+    skip: Collection[str | None] = (),
 ) -> dict[str, bytes]:
     """Every page of the site by URL path, as UTF-8 bytes.
 
@@ -486,8 +486,9 @@ def render_pages(
     (see :class:`PageCache`): a calendar whose build is unchanged keeps its pages, and an
     edited calendar re-renders only the rows of the events that changed; the pages are then
     joined again. Without a cache, everything is rendered.
-    The calendars in ``skip`` are left out (their pages and their feeds' embeds), for
-    :class:`CalendarPages` to make when asked for.
+    The calendars in ``skip`` are left out (their pages and their feeds' embeds), and with
+    None in it the embeds of the feeds spanning calendars, for :class:`CalendarPages` to make
+    when asked for.
     """
     renderer = _Renderer(builds, feeds, settings, cache.last if cache is not None else None)
     out = renderer.all(skip)
@@ -519,9 +520,16 @@ class CalendarPages:
         return feeds, tuple(f["feed"] for f in group_pages.memberships(cal, self._site.group_feeds))
 
     def render(self, build) -> dict[str, bytes]:
+        return self._fresh().calendar_and_embeds(build)
+
+    def embed(self, feed) -> bytes:
+        """The embed page of a feed spanning calendars."""
+        return self._fresh().embed(feed)
+
+    def _fresh(self) -> _Renderer:
         renderer = copy.copy(self._site)  # the same lookups, with its own caches: nothing kept
         renderer._views, renderer.old, renderer.new = {}, Generation(), Generation()
-        return renderer.calendar_and_embeds(build)
+        return renderer
 
 
 def render_front(builds: Sequence, feeds: Sequence, settings: Settings) -> dict[str, bytes]:

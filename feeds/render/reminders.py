@@ -127,6 +127,32 @@ def reminders(
     return out
 
 
+class Kept:
+    """Reminder events kept between a site's assemblies: an event's while it is the same
+    object in the same calendar (unchanged events are, see ``feeds.site.render_calendar``).
+
+    Each assembly reads what the last one used (``old``) and keeps what it uses (``new``);
+    :meth:`turn` then forgets the rest. The merged deadlines feed's variants otherwise make
+    every deadline's reminders again at each edit (seconds at thousands of calendars).
+    """
+
+    def __init__(self):
+        self.old: dict = {}
+        self.new: dict = {}
+
+    def reminders(self, rendered, calendar, days, uid_domain, merged) -> list[ics.RenderedEvent]:
+        """:func:`reminders`, kept."""
+        key = (id(rendered), id(calendar), tuple(days), uid_domain, merged)
+        hit = self.new.get(key) or self.old.get(key)
+        if hit is None or hit[0] is not rendered or hit[1] is not calendar:
+            hit = (rendered, calendar, reminders(rendered, calendar, days, uid_domain, merged))
+        self.new[key] = hit
+        return hit[2]
+
+    def turn(self) -> None:
+        self.old, self.new = self.new, {}
+
+
 def _vevent(
     rendered: ics.RenderedEvent, calendar: Calendar, title: str, n: int, day: date, uid: str
 ) -> bytes:

@@ -13,7 +13,7 @@ what is exported are the same bytes. Which events a feed holds is its
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from feeds.config import Settings
@@ -217,7 +217,7 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
         resources[resource.path] = resource
     feeds = [info for info, _ in first] + feeds + [info for info, _ in last]
     site_feeds = tuple(feeds)
-    resources.update(_variant_resources(ordered, site_feeds, resources, settings, cache))
+    remind, make_variant = _variant_pending(ordered, site_feeds, resources, settings, cache)
     resources["/feeds.json"] = Resource(
         "/feeds.json",
         feeds_json(site_feeds, settings, horizon, cache.feed_items),
@@ -227,20 +227,23 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     )
     resources.update(changelog.resources(ordered, settings, cache.changes))
     lazy = page_groups.Pending(ordered, site_feeds, settings, modified, cache.page_groups)
-    resources.update(
-        _page_resources(ordered, site_feeds, settings, modified, cache, lazy.calendar_ids)
-    )
+    resources.update(_page_resources(ordered, site_feeds, settings, modified, cache, lazy.skipped))
     for path, (body, media_type) in pages.static_assets().items():
         resources[path] = Resource(path, body, media_type, modified)
     # QR codes are made when first asked for, each kept by its URL (see feeds.site.lazy)
     qr_codes = pages.qr_urls(site_feeds, settings)
     cache.qr.keep_only(qr_codes.values())
 
-    def qr_resource(path: str, url: str, qr=cache.qr) -> Resource:
-        return Resource(path, qr.svg(url), pages.SVG_TYPE, modified)
+    def make(path: str, key, qr=cache.qr) -> Resource:
+        if isinstance(key, str):  # a QR code's: the URL it encodes
+            return Resource(path, qr.svg(key), pages.SVG_TYPE, modified)
+        if isinstance(key, FeedInfo):  # a merged feed's embed
+            return lazy.embed(path, key)
+        return make_variant(path, key)
 
+    pending = {**remind, **lazy.merged_embeds, **qr_codes}
     return Site(
-        Resources(resources, qr_codes, qr_resource, lazy.paths, lazy.resource),
+        Resources(resources, pending, make, lazy.paths, lazy.resource),
         site_feeds,
         ordered,
         settings,
@@ -249,31 +252,43 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     )
 
 
-def _variant_resources(
+def _variant_pending(
     ordered: tuple[CalendarBuild, ...],
     site_feeds: tuple[FeedInfo, ...],
     resources: dict[str, Resource],
     settings: Settings,
     cache: SiteCache,
-) -> dict[str, Resource]:
+) -> tuple[dict[str, tuple], Callable[[str, tuple], Resource]]:
     """The deadlines feeds' reminder variants (:mod:`feeds.site.variants`), each the bytes of
-    its feed with ``?remind=``; one whose feed is the same bytes as last time is kept."""
-    kept: dict[str, tuple[tuple, Resource]] = {}
+    its feed with ``?remind=``, made when first asked for: the merged deadlines feed changes at
+    every edit, and its variants took a third of an edit at thousands of calendars. A variant
+    whose feed is the same bytes as when it was last made is that one. Returns ``{path: what
+    makes it}`` and what makes it."""
+    before, kept = cache.variants, {}
+    cache.variants = kept  # what this site makes, for the next one
+    cache.reminders.turn()
     build_of = {b.calendar.id: b for b in ordered}
+    pending: dict[str, tuple] = {}
     for feed in site_feeds:
         base = resources[feed.path]
         for days, path in variants.paths(feed):
             key = (base.etag, base.last_modified, feed.scope, days)
-            hit = cache.variants.get(path)
-            if hit is None or hit[0] != key:
-                chosen = selection.Selection(reminders=days)
-                cid = feed.scope.calendar_id  # a calendar's own feed: only its build to read
-                members = ordered if cid is None else (build_of[cid],)
-                body = selection.compose(members, feed, chosen, settings.uid_domain)
-                hit = (key, Resource(path, body, CALENDAR_TYPE, base.last_modified, cors=True))
-            kept[path] = hit
-    cache.variants = kept
-    return {path: resource for path, (_, resource) in kept.items()}
+            hit = before.get(path)
+            if hit is not None and hit[0] == key:
+                kept[path] = hit
+            cid = feed.scope.calendar_id  # a calendar's own feed: only its build to read
+            pending[path] = (key, feed, ordered if cid is None else (build_of[cid],))
+
+    def make(path: str, spec: tuple) -> Resource:
+        key, feed, members = spec
+        hit = kept.get(path)
+        if hit is None or hit[0] != key:
+            chosen = selection.Selection(reminders=key[3])
+            body = selection.compose(members, feed, chosen, settings.uid_domain, cache.reminders)
+            hit = kept[path] = (key, Resource(path, body, CALENDAR_TYPE, key[1], cors=True))
+        return hit[1]
+
+    return pending, make
 
 
 def _page_resources(
@@ -282,7 +297,7 @@ def _page_resources(
     settings: Settings,
     modified: datetime,
     cache: SiteCache,
-    lazy: frozenset[str],
+    lazy: frozenset[str | None],
 ) -> dict[str, Resource]:
     """The HTML pages made with the site (not the ``lazy`` calendars': see
     :mod:`feeds.site.page_groups`) as resources; a page that is the same bytes object as last

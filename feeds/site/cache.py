@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 from feeds.render.assets import QrCache
 from feeds.render.page_cache import PageCache
+from feeds.render.reminders import Kept
 from feeds.site.page_groups import PageGroups
 from feeds.site.resources import Resource
 
@@ -64,7 +65,9 @@ class SiteCache:
       selection (see :mod:`feeds.site.selection`);
     * :attr:`variants`: URL path -> (its feed's ETag and Last-Modified, the feed's scope and the
       reminder days; the Resource) of the reminder variants (:mod:`feeds.site.variants`) from
-      the last assemble: a variant whose feed did not change is not rendered again;
+      the last site (each made when first asked for): a variant whose feed did not change is not
+      rendered again, and the
+      others reuse their unchanged events' reminders (:attr:`reminders`);
     * :attr:`feed_items`: each feed's entry in ``feeds.json`` as text, keyed by the
       ``FeedInfo`` (by value) and the public URL;
     * :attr:`qr`: each feed's QR code by the URL it encodes (see
@@ -83,4 +86,5 @@ class SiteCache:
         self.page_resources: dict[str, tuple[bytes, Resource]] = {}
         self.selections = LRU()
         self.variants: dict[str, tuple[tuple, Resource]] = {}
+        self.reminders = Kept()
         self.changes: dict = {}

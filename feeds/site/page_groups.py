@@ -46,6 +46,7 @@ class PageGroups:
         self._groups: OrderedDict[str, tuple[tuple, dict[str, Resource], int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self.paths: dict[str, tuple] = {}  # calendar id -> (its build, its pages' paths)
 
     def get(self, calendar_id: str, inputs: tuple) -> dict[str, Resource] | None:
         """The group made from ``inputs`` (its build compared by identity), else None."""
@@ -108,16 +109,31 @@ class Pending:
         self._modified = modified
         self._groups = groups
         self._builds = {b.calendar.id: b for b in builds if is_lazy(b)}
+        # a calendar's paths are its build's (its feeds are in it): kept while it is the same
+        known, self._paths_of = groups.paths, {}
+        for cid, b in self._builds.items():
+            hit = known.get(cid)
+            self._paths_of[cid] = hit[1] if hit and hit[0] is b else self._maker.paths(b)
+        groups.paths = {cid: (self._builds[cid], p) for cid, p in self._paths_of.items()}
         #: URL path -> calendar id, a calendar's paths together (the export writes them so)
-        self._paths_of = {cid: self._maker.paths(b) for cid, b in self._builds.items()}
         self.paths: dict[str, str] = {
             path: cid for cid, paths in self._paths_of.items() for path in paths
+        }
+        #: URL path -> feed: the embeds of the feeds spanning calendars, made when asked for
+        #: (each reads every calendar's events: a tenth of a second at thousands of calendars)
+        self.merged_embeds = {
+            pages.embed_page(f.id): f for f in feeds if f.calendar_id is None and not f.archive
         }
         groups.keep_only(self._builds)
 
     @property
-    def calendar_ids(self) -> frozenset[str]:
-        return frozenset(self._builds)
+    def skipped(self) -> frozenset[str | None]:
+        """What ``pages.render_pages`` leaves to this (None: the merged feeds' embeds)."""
+        return frozenset([*self._builds, None])
+
+    def embed(self, path: str, feed: FeedInfo) -> Resource:
+        """The embed page at ``path`` of ``feed``, a feed spanning calendars."""
+        return Resource(path, self._maker.embed(feed), HTML_TYPE, self._modified, embeddable=True)
 
     def resource(self, path: str, calendar_id: str) -> Resource:
         """The page at ``path`` of ``calendar_id``: kept, else its calendar's pages made."""

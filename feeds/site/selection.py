@@ -385,27 +385,29 @@ def render(site: Site, feed: FeedInfo, selection: Selection) -> bytes:
 
 
 def compose(
-    builds: Sequence[CalendarBuild], feed: FeedInfo, selection: Selection, uid_domain: str
+    builds: Sequence[CalendarBuild],
+    feed: FeedInfo,
+    selection: Selection,
+    uid_domain: str,
+    kept: reminders.Kept | None = None,
 ) -> bytes:
-    """:func:`render` from the calendars' builds (``assemble`` makes the fixed variants so).
-
-    ``builds`` may be any that hold the feed's calendars: only those ``feed.scope`` includes
-    are read, and a caller with an index passes just those (a calendar's own feed: its one
-    build), since each call otherwise reads every build."""
+    """:func:`render` from any ``builds`` holding the feed's calendars (each call reads every
+    one given: ``assemble``, with an index, passes a calendar's feed its one build);
+    ``kept``: the reminder events of the last call with it (see :class:`reminders.Kept`)."""
     qualified = feed.scope.spans_calendars
+    members = [r for r in _members(builds, feed) if selection.matches(r.event, qualified)]
     # each event as this feed has it (a merged feed's SUMMARY names the calendar), so the
     # rewrites below and the feed see one body
     chosen: Sequence[ics.RenderedEvent] = [
-        replace(r, body=r.body_for(qualified), merged_body=b"")
-        for r in _members(builds, feed)
-        if selection.matches(r.event, qualified)
+        replace(r, body=r.body_for(qualified), merged_body=b"") for r in members
     ]
     calendars = {r.event.calendar_id: None for r in chosen}
     calendars.update((b.calendar.id, b.calendar) for b in builds if b.calendar.id in calendars)
     extra = []  # reminder events follow the events chosen, before any rewrite of those
-    for r in chosen if selection.reminders else ():
+    make = kept.reminders if kept is not None else reminders.reminders
+    for r in members if selection.reminders else ():
         calendar = calendars[r.event.calendar_id]
-        extra += reminders.reminders(r, calendar, selection.reminders, uid_domain, qualified)
+        extra += make(r, calendar, selection.reminders, uid_domain, qualified)
     if selection.times == "utc":
         chosen = [o for r in chosen for o in in_utc(r)]
     if selection.alarms:  # an alarm says what its event's SUMMARY says
@@ -416,9 +418,7 @@ def compose(
     base = feed.header or ics.FeedHeader(feed.name, feed.description)
     description = base.description
     if selection:
-        description = (
-            description + " " if description else ""
-        ) + f"Selection: {selection.summary()}."
+        description = f"{description} " * bool(description) + f"Selection: {selection.summary()}."
     header = replace(base, name=selection.name(base.name), description=description)
     return ics.feed_bytes(header, chosen)
 

@@ -101,10 +101,16 @@ def summary_prefix(title: str, calendar: Calendar) -> str:
     "ICML: Paper deadline" keeps its words. Single-calendar feeds never prefix.
     """
     folded = title.casefold()
-    for name in _names(calendar.name):
-        if re.search(r"(?<![^\W_])" + re.escape(name) + r"(?![^\W_])", folded):
-            return ""
+    if any(pattern.search(folded) for pattern in _name_patterns(calendar.name)):
+        return ""
     return f"{calendar.name}: "
+
+
+@lru_cache(maxsize=8192)
+def _name_patterns(name: str) -> tuple[re.Pattern, ...]:
+    """The patterns finding the calendar's names as words (compiled once per name: ``re``'s
+    own cache holds 512, and a site has a name per calendar)."""
+    return tuple(re.compile(r"(?<![^\W_])" + re.escape(n) + r"(?![^\W_])") for n in _names(name))
 
 
 #: A year at the end of a calendar's name: `` 2026``, ``-2026``, ``2026``, ``'26``.
