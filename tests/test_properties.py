@@ -153,7 +153,7 @@ def check_consistent(calendar: Calendar) -> site.Site:
             wanted[info.path] = by_kind.get(info.kind, [])
     for event in calendar.events:
         wanted[site.event_path(event)] = [event]
-    resources = {r.path: r for r in build.resources}
+    resources = {r.path: r for r in build.every_resource()}
     for path, events in wanted.items():
         body = resources[path].body
         assert_wellformed_ics(body)

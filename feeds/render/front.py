@@ -70,7 +70,6 @@ class Entry:
 
     calendar: Calendar
     dues: tuple[Due, ...]  # soonest first
-    items: tuple[str, ...]  # each due's list item on the front page, in the same order
     ends: datetime | None  # when its last event ends (UTC); None without events
     first_day: date | None
     deadlines_feed: str  # URL path of the calendar's deadlines feed
@@ -144,17 +143,12 @@ def entry(renderer, build) -> Entry:
         return hit[2]
     cal = build.calendar
     dues: list[Due] = []
-    for view in renderer.views(build):
-        if view.event.kind == DEADLINE:
-            dues.extend(_dues(view, renderer.rows(view, cal.timezone)))
+    for view in renderer.views(build, DEADLINE):  # (views of every event: 15 MB at 2,500)
+        dues.extend(_dues(view, renderer.rows(view, cal.timezone)))
     dues.sort(key=lambda d: d.order)
     feed = feed_path(f"{cal.id}/{kind_slug(DEADLINE)}")
-    webcal = links.webcal(settings.public_url + feed)
-    item = renderer.macro("due_item")
-    url = _url(FRONT_PATH)
-    items = tuple(str(item(d, url, webcal)) for d in dues)
     first = min((e.first_day for e in cal.events), default=None)
-    made = Entry(cal, tuple(dues), items, _ends(cal), first, feed)
+    made = Entry(cal, tuple(dues), _ends(cal), first, feed)
     renderer.new.front[key] = (build, settings.public_url, made)
     return made
 
@@ -163,13 +157,21 @@ def _url(page: str):
     return lambda to: relative(page, to)
 
 
-def upcoming(entries: Sequence[Entry], since: datetime) -> list[tuple[Due, str]]:
-    """Every deadline due at or after ``since`` with its list item, soonest first."""
-    runs = [
-        [(d, item) for d, item in zip(e.dues, e.items, strict=True) if d.at >= since]
-        for e in entries
-    ]
-    return list(heapq.merge(*runs, key=lambda pair: pair[0].order))
+def upcoming(entries: Sequence[Entry], since: datetime) -> list[Due]:
+    """Every deadline due at or after ``since``, soonest first."""
+    runs = [[d for d in e.dues if d.at >= since] for e in entries]
+    return list(heapq.merge(*runs, key=lambda d: d.order))
+
+
+def _items(renderer, entries: Sequence[Entry], dues: Sequence[Due]) -> Markup:
+    """The list items of ``dues``: made for the few the page shows (made for every deadline
+    and kept, they were 20 MB at 2,500 calendars)."""
+    item, url = renderer.macro("due_item"), _url(FRONT_PATH)
+    base = renderer.settings.public_url
+    feeds = {e.calendar.id: e.deadlines_feed for e in entries}
+    return Markup(
+        "".join(str(item(d, url, links.webcal(base + feeds[d.view.calendar.id]))) for d in dues)
+    )
 
 
 def front_page(renderer) -> dict[str, bytes]:
@@ -191,7 +193,7 @@ def front_page(renderer) -> dict[str, bytes]:
             head,
             built=built,
             built_text=f"{built.day} {built:%B %Y}",
-            dues=Markup("".join(item for _, item in ahead[:FIRST_SHOWN])),
+            dues=_items(renderer, entries, ahead[:FIRST_SHOWN]),
             shown=min(len(ahead), FIRST_SHOWN),
             ahead=len(ahead),
             current=sorted(current, key=_by_name),
@@ -232,7 +234,7 @@ def _archive_years(past: Sequence[Entry]) -> list[tuple[int, list[Entry]]]:
 
 
 def search_json(
-    entries: Sequence[Entry], ahead: Sequence[tuple[Due, str]], built: date, settings: Settings
+    entries: Sequence[Entry], ahead: Sequence[Due], built: date, settings: Settings
 ) -> bytes:
     """``/search.json``: what the front page searches and filters in the browser.
 
@@ -261,7 +263,7 @@ def search_json(
             d.stated,
             d.utc,
         ]
-        for d, _ in ahead
+        for d in ahead
     ]
     data = {
         "build_date": built.isoformat(),

@@ -158,22 +158,22 @@ class _Renderer:
         lookup = _Lookup(builds, feeds)
         self.feeds_of, self.builds_in = lookup.feeds_of, lookup.builds_in
 
-    def views(self, build) -> list[EventView]:
+    def views(self, build, kind: str | None = None) -> list[EventView]:
+        """The views of ``build``'s events (of ``kind`` alone: the front page's deadlines)."""
         cal = build.calendar
-        if cal.id not in self._views:
-            context = (cal.id, cal.location, cal.timezone, self.settings.public_url)
-            old, new = self.old.views, self.new.views
-            out = []
-            for r in build.events:
-                event = r.event
-                key = id(event)
-                hit = new.get(key) or old.get(key)
-                if hit is None or hit[0] is not event or hit[1] != context:
-                    hit = (event, context, event_view(event, cal, self.settings))
-                new[key] = hit
-                out.append(hit[2])
+        if kind is None and cal.id in self._views:
+            return self._views[cal.id]
+        context = (cal.id, cal.location, cal.timezone, self.settings.public_url)
+        old, new, out = self.old.views, self.new.views, []
+        for event in (r.event for r in build.events if kind in (None, r.event.kind)):
+            hit = new.get(id(event)) or old.get(id(event))
+            if hit is None or hit[0] is not event or hit[1] != context:
+                hit = (event, context, event_view(event, cal, self.settings))
+            new[id(event)] = hit
+            out.append(hit[2])
+        if kind is None:
             self._views[cal.id] = out
-        return self._views[cal.id]
+        return out
 
     def rows(self, view: EventView, zone: str) -> list[Row]:
         key = (id(view), zone)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from feeds import occurrences, tz
 from feeds.config import Settings
@@ -40,11 +41,18 @@ class EventView:
     anchor: str
     page: str  # URL path of the calendar page holding its anchor
     ics_path: str
-    links: links.EventLinks
     location: str
     details: str
     repeat_text: str
     kind_label: str
+    #: what :attr:`links` are made from: the add-to-calendar links are made when a page first
+    #: shows them (kept for every deadline of thousands of calendars, they were 16 MB)
+    link_text: tuple[str, str] = field(default=("", ""), repr=False)
+
+    @cached_property
+    def links(self) -> links.EventLinks:
+        title, details = self.link_text
+        return links.event_links(title, links.first_span(self.event), details, self.location)
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,6 @@ def kinds_label(kind: str) -> str:
 def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventView:
     anchor = f"e-{event.id}"
     page = calendar_page(calendar.id)
-    span = links.first_span(event)
     location = location_of(event, calendar)
     details = ics.describe(event, calendar)
     repeat_text = repeat_words(event.repeat, event.first_day) if event.repeat else ""
@@ -173,11 +180,11 @@ def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventVie
         anchor=anchor,
         page=page,
         ics_path=f"/events/{calendar.id}/{event.id}.ics",
-        links=links.event_links(event.title, span, details, location),
         location=location,
         details=ics.describe(event, calendar),
         repeat_text=repeat_text,
         kind_label=kind_label(event.kind),
+        link_text=(event.title, details),
     )
 
 

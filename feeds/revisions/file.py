@@ -10,6 +10,7 @@ at 0, and clients ignore an event whose SEQUENCE fell.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -50,12 +51,19 @@ def read(path: Path, cache: RevisionCache | None = None) -> Revisions | None:
     if text is None:
         return None
     last = cache.texts.get(str(path)) if cache is not None else None
-    if last is not None and last[0] == text:
+    digest = text_digest(text) if cache is not None else ""
+    if last is not None and last[0] == digest:
         return last[1]  # unchanged since the last read: a reload reads it on every edit
     revisions = parse(text, str(path))
     if cache is not None:
-        cache.texts[str(path)] = (text, revisions)  # Revisions are never changed once made
+        cache.texts[str(path)] = (digest, revisions)  # Revisions are never changed once made
     return revisions
+
+
+def text_digest(text: str) -> bytes:
+    """What the cache keeps of a file's text to know it again (not the text: at thousands of
+    calendars the texts were tens of megabytes)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 def read_text(path: Path) -> str | None:

@@ -53,8 +53,8 @@ class RevisionCache:
     fingerprints: dict[tuple[str, int], dict[str, tuple[Event, tuple[str, str]]]] = field(
         default_factory=dict
     )
-    #: path -> (the text last read or written there, the revisions it holds)
-    texts: dict[str, tuple[str, object]] = field(default_factory=dict)
+    #: path -> (the digest of the text last read or written there, the revisions it holds)
+    texts: dict[str, tuple[bytes, object]] = field(default_factory=dict)
     #: calendar id -> (the revisions last dumped, their text)
     dumped: dict[str, tuple[object, str]] = field(default_factory=dict)
     #: calendar id -> (section, event id) -> (the revision, its member of the file)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from feeds.errors import ConfigError, Problem
 from feeds.model import Calendar
-from feeds.revisions.file import RevisionsError, read
+from feeds.revisions.file import RevisionsError, read, text_digest
 from feeds.revisions.fingerprints import RevisionCache
 from feeds.revisions.reconcile import reconcile
 from feeds.revisions.state import Change, Revision, Revisions, merge
@@ -44,9 +44,16 @@ def dumps(revisions: Revisions, cache: RevisionCache | None = None) -> str:
         return last[1]
     entries: dict[tuple[str, str], tuple[Revision, str]] = {}
     text = _dumps(revisions, cache.entries.get(revisions.calendar, {}), entries)
-    cache.entries[revisions.calendar] = entries
+    if len(revisions.events) > KEEP_ENTRIES_ABOVE:
+        cache.entries[revisions.calendar] = entries
+    else:  # written whole in a few milliseconds: not worth its memory at thousands of them
+        cache.entries.pop(revisions.calendar, None)
     cache.dumped[revisions.calendar] = (revisions, text)
     return text
+
+
+#: A calendar's members of the file are kept for its next write only past this many events.
+KEEP_ENTRIES_ABOVE = 200
 
 
 def _dumps(revisions: Revisions, prior: dict, entries: dict) -> str:
@@ -211,7 +218,7 @@ def update(
         if reason:
             raise _unwritable(path, reason)
         if cache is not None:
-            cache.texts[str(path)] = (text, fresh)  # what the next read() will find
+            cache.texts[str(path)] = (text_digest(text), fresh)  # what the next read() finds
     return fresh
 
 

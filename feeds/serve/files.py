@@ -205,6 +205,8 @@ def publish(state: FileState, settings: Settings, write_revisions: bool) -> bool
     state.pending = None
     text = revisions.dumps(revs, state.revision_cache)
     version = hashlib.sha256(data + text.encode()).hexdigest()
+    # the text was for writing and this digest: not kept (per event, its pieces are)
+    state.revision_cache.dumped.clear()
     build = site.render_calendar(calendar, revs, settings, state.cache, version)
     state.build = build
     state.problems = tuple(problems)

@@ -33,6 +33,7 @@ from feeds.site.resources import (
     CalendarBuild,
     FeedInfo,
     Horizon,
+    PendingFeed,
     Resource,
     Site,
     with_modified,
@@ -40,7 +41,7 @@ from feeds.site.resources import (
 from feeds.timefmt import iso_utc
 
 #: id(Event) -> (Event, Revision, calendar header values and uid domain, RenderedEvent,
-#: the single-event file's FeedHeader, its Resource): an edit re-renders only what it
+#: the single-event file's FeedHeader, its PendingFeed): an edit re-renders only what it
 #: touched. Keyed by identity, checked by value: unchanged events are usually the same
 #: objects (feeds.definitions.incremental), and hashing 10,000 events by value costs more
 #: than rendering a few; past a few misses (a full re-parse makes new objects) entries are
@@ -69,7 +70,7 @@ def _render_calendar(
     version: str,
 ) -> CalendarBuild:
     rendered = []
-    singles: list[Resource] = []
+    singles: list[PendingFeed] = []
     context = (calendar.location, calendar.url, calendar.timezone, settings.uid_domain)
     single_header = ics.FeedHeader(
         calendar.name, "", calendar.url, calendar.timezone, settings.refresh
@@ -102,7 +103,7 @@ def _render_calendar(
         if (
             hit is not None
             and hit[4] == single_header
-            and hit[5].last_modified == max(revision.modified, header_time)
+            and hit[5].modified == max(revision.modified, header_time)
         ):
             r, single = hit[3], hit[5]
         else:
@@ -111,13 +112,12 @@ def _render_calendar(
                 if hit is not None
                 else ics.render_event(event, revision, calendar, settings.uid_domain)
             )
-            single = Resource(
+            single = PendingFeed(
                 event_path(r.event),
-                ics.feed_bytes(single_header, [r]),
-                CALENDAR_TYPE,
+                single_header,
+                (r,),
                 max(r.revision.modified, header_time),
                 download_name=f"{calendar.id}-{r.event.id}.ics",
-                cors=True,
             )
         if keep:
             fresh[id(event)] = (event, revision, context, r, single_header, single)
@@ -180,11 +180,17 @@ def _render_calendar(
             subset,
             kind,
         )
-    resources.extend(singles)
     if cache is not None:
         cache[_FEEDS] = new_feeds
     return CalendarBuild(
-        calendar, revisions, events, tuple(resources), tuple(feeds), version, tuple(by_start)
+        calendar,
+        revisions,
+        events,
+        tuple(resources),
+        tuple(feeds),
+        version,
+        tuple(by_start),
+        tuple(singles),
     )
 
 
@@ -204,8 +210,10 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     ordered = tuple(sorted(builds, key=lambda b: b.calendar.id))
     resources: dict[str, Resource] = {}
     feeds: list[FeedInfo] = []
+    singles: dict[str, PendingFeed] = {}  # and the histories: made when first asked for
     for build in ordered:
         resources.update((r.path, r) for r in build.resources)
+        singles.update((s.path, s) for s in build.singles)
         feeds.extend(build.feeds)
     # every event, already in feed order (the merged feeds' own sort then costs little)
     everything = sorted((r for b in ordered for r in (b.by_start or b.events)), key=ics.sort_key)
@@ -214,7 +222,10 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     modified = max([b.revisions.modified for b in ordered] + [horizon.moment])
     first, last = groups.cross_feeds(ordered, everything, settings, horizon)
     for _, resource in first + last:
-        resources[resource.path] = resource
+        if isinstance(resource, PendingFeed):  # a history: made when asked for
+            singles[resource.path] = resource
+        else:
+            resources[resource.path] = resource
     feeds = [info for info, _ in first] + feeds + [info for info, _ in last]
     site_feeds = tuple(feeds)
     remind, make_variant = _variant_pending(ordered, site_feeds, resources, settings, cache)
@@ -237,11 +248,13 @@ def _assemble(builds: Iterable[CalendarBuild], settings: Settings, cache: SiteCa
     def make(path: str, key, qr=cache.qr) -> Resource:
         if isinstance(key, str):  # a QR code's: the URL it encodes
             return Resource(path, qr.svg(key), pages.SVG_TYPE, modified)
+        if isinstance(key, PendingFeed):  # a single-event file or a history
+            return key.resource()
         if isinstance(key, FeedInfo):  # a merged feed's embed
             return lazy.embed(path, key)
         return make_variant(path, key)
 
-    pending = {**remind, **lazy.merged_embeds, **qr_codes}
+    pending = {**singles, **remind, **lazy.merged_embeds, **qr_codes}
     return Site(
         Resources(resources, pending, make, lazy.paths, lazy.resource),
         site_feeds,
@@ -270,8 +283,9 @@ def _variant_pending(
     build_of = {b.calendar.id: b for b in ordered}
     pending: dict[str, tuple] = {}
     for feed in site_feeds:
-        base = resources[feed.path]
-        for days, path in variants.paths(feed):
+        offered = variants.paths(feed)
+        base = resources[feed.path] if offered else None  # (a history has none: pending)
+        for days, path in offered:
             key = (base.etag, base.last_modified, feed.scope, days)
             hit = before.get(path)
             if hit is not None and hit[0] == key:
@@ -337,8 +351,8 @@ def feeds_json(
     history says it is an ``archive``. The build date those horizons were decided by is
     ``build_date``. ``changes`` is the site's change log (Atom), and each calendar's own
     feed names its calendar's. Written item by item, each kept in ``cache``
-    (``SiteCache.feed_items``) by its feed and the public URL, so an edit re-writes the
-    items of the feeds it changed.
+    (``SiteCache.feed_items``, as UTF-8) by its feed and the public URL, so an edit re-writes
+    the items of the feeds it changed.
     """
     head: dict = {"site": settings.site_name, "changes": settings.public_url + changes.SITE_PATH}
     if horizon is not None:
@@ -352,16 +366,18 @@ def feeds_json(
     items = []
     for f in feeds:
         key = (f, settings.public_url)
-        text = old.get(key)
-        if text is None:
-            text = _feed_item(f, settings.public_url)
-        new[key] = text
-        items.append(text)
+        item = old.get(key)
+        if item is None:  # as UTF-8: the join below is then the one copy of the index
+            item = _feed_item(f, settings.public_url).encode("utf-8")
+        new[key] = item
+        items.append(item)
     if cache is not None:
         cache.clear()
         cache.update(new)
     opening = json.dumps(head, indent=2, ensure_ascii=False).removesuffix("\n}")
-    return (opening + ',\n  "feeds": [\n' + ",\n".join(items) + "\n  ]\n}\n").encode("utf-8")
+    return b"".join(
+        [(opening + ',\n  "feeds": [\n').encode("utf-8"), b",\n".join(items), b"\n  ]\n}\n"]
+    )
 
 
 def _feed_item(f: FeedInfo, base: str) -> str:

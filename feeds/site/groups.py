@@ -37,7 +37,7 @@ from feeds.render import ics
 from feeds.render.paths import feed_path
 from feeds.revisions import EPOCH
 from feeds.scope import Scope
-from feeds.site.resources import CALENDAR_TYPE, CalendarBuild, FeedInfo, Horizon, Resource
+from feeds.site.resources import CalendarBuild, FeedInfo, Horizon, PendingFeed, Resource
 from feeds.timefmt import iso_utc
 
 HISTORY = "history"
@@ -127,19 +127,20 @@ def cross_feeds(
     everything: Sequence[ics.RenderedEvent],
     settings: Settings,
     horizon: Horizon,
-) -> tuple[list[tuple[FeedInfo, Resource]], list[tuple[FeedInfo, Resource]]]:
+) -> tuple[list[tuple[FeedInfo, Resource]], list[tuple[FeedInfo, Resource | PendingFeed]]]:
     """The feeds spanning calendars, as ``(first, last)``: ``all`` and ``deadlines`` (listed
     before the calendars' feeds), then the tag and series feeds and the histories.
 
     ``builds`` are sorted by calendar id and ``everything`` is every build's events in feed
-    order. Each feed's members are those its :class:`Scope` includes.
+    order. Each feed's members are those its :class:`Scope` includes. The histories are
+    :class:`PendingFeed` s: archives to download, made when first asked for.
     """
     since = horizon.since
     within = Scope(since=since)
     recent = {id(r) for r in everything if within.includes_time(r.event)}
     first: list[tuple[FeedInfo, Resource]] = []
-    last: list[tuple[FeedInfo, Resource]] = []
-    histories: list[tuple[FeedInfo, Resource]] = []
+    last: list[tuple[FeedInfo, Resource | PendingFeed]] = []
+    histories: list[tuple[FeedInfo, Resource | PendingFeed]] = []
     # the builds that may be members, by tag and series (the scope still decides)
     candidates: dict[tuple[str, str], list[CalendarBuild]] = {}
     for b in builds:
@@ -173,7 +174,9 @@ def cross_feeds(
             description=f"{group.description} Every past event included: an archive to "
             f"download; subscribe to {settings.public_url}{feed_path(group.feed_id)} instead.",
         )
-        history_feed = _feed(history, group.scope, whole, modified, zone, settings, archive=True)
+        history_feed = _feed(
+            history, group.scope, whole, modified, zone, settings, pending=True, archive=True
+        )
         histories.append(history_feed)
         # the same members, less those that ended before the horizon
         shown = [r for r in whole if id(r) in recent]
@@ -203,19 +206,16 @@ def _feed(
     modified: datetime,
     zone: str,
     settings: Settings,
+    pending: bool = False,
     **extra,
-) -> tuple[FeedInfo, Resource]:
+) -> tuple[FeedInfo, Resource | PendingFeed]:
+    """A feed's FeedInfo and Resource (``pending``: a :class:`PendingFeed`, made when asked)."""
     path = feed_path(group.feed_id)
     header = ics.FeedHeader(
         group.name, group.description, settings.public_url + "/", zone, settings.refresh
     )
-    resource = Resource(
-        path,
-        ics.feed_bytes(header, members, scope.spans_calendars),
-        CALENDAR_TYPE,
-        modified,
-        cors=True,
-    )
+    feed = PendingFeed(path, header, tuple(members), modified, scope.spans_calendars)
+    resource = feed if pending else feed.resource()
     info = FeedInfo(
         group.feed_id,
         group.name,

@@ -123,8 +123,32 @@ class FeedInfo:
 
 
 @dataclass(frozen=True)
+class PendingFeed:
+    """A feed made when first asked for: a single-event file (``/events/<calendar>/<event>.ics``,
+    one per event, mostly fetched by nobody: 12 MB at 14,000 events) or a history (every past
+    event: an archive to download, megabytes made again at every edit)."""
+
+    path: str
+    header: ics.FeedHeader
+    members: tuple[ics.RenderedEvent, ...]
+    modified: datetime
+    merged: bool = False  # the feed spans calendars (see ics.feed_bytes)
+    download_name: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        """Its bytes, made again at each call (:meth:`resource` is made once per site)."""
+        return ics.feed_bytes(self.header, self.members, self.merged)
+
+    def resource(self) -> Resource:
+        return Resource(
+            self.path, self.body, CALENDAR_TYPE, self.modified, self.download_name, cors=True
+        )
+
+
+@dataclass(frozen=True)
 class CalendarBuild:
-    """Everything rendered from one calendar."""
+    """Everything rendered from one calendar: its feeds' resources, its single-event files."""
 
     calendar: Calendar
     revisions: Revisions
@@ -135,6 +159,11 @@ class CalendarBuild:
     by_start: tuple[ics.RenderedEvent, ...] = field(
         default=(), compare=False, repr=False
     )  # feed order
+    singles: tuple[PendingFeed, ...] = field(default=(), compare=False, repr=False)
+
+    def every_resource(self) -> tuple[Resource, ...]:
+        """Its feeds' resources and its single-event files, made."""
+        return self.resources + tuple(s.resource() for s in self.singles)
 
 
 @dataclass(frozen=True)
