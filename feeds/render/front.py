@@ -205,7 +205,25 @@ def front_page(renderer) -> dict[str, bytes]:
             search_index=SEARCH_PATH,
             archive=ARCHIVE_PATH,
         ),
-        ARCHIVE_PATH: renderer.page(
+        ARCHIVE_PATH: _archive(renderer, past, built),
+        SEARCH_PATH: search_json(entries, ahead, built, settings),
+    }
+    return out
+
+
+def _archive(renderer, past: list[Entry], built: date) -> bytes:
+    """The archive page; kept while its entries are the same objects (an edit of a current
+    conference leaves it as it was: at thousands of past ones, it was a tenth of an edit)."""
+    settings = renderer.settings
+    key = (built, settings)
+    hit = renderer.new.front.get(ARCHIVE_PATH) or renderer.old.front.get(ARCHIVE_PATH)
+    if (
+        hit is None
+        or hit[0] != key
+        or len(hit[1]) != len(past)
+        or not all(a is b for a, b in zip(hit[1], past, strict=True))
+    ):
+        body = renderer.page(
             "archive.html",
             ARCHIVE_PATH,
             metadata.head(
@@ -214,10 +232,10 @@ def front_page(renderer) -> dict[str, bytes]:
             built_text=f"{built.day} {built:%B %Y}",
             years=_archive_years(past),
             count=len(past),
-        ),
-        SEARCH_PATH: search_json(entries, ahead, built, settings),
-    }
-    return out
+        )
+        hit = (key, past, body)
+    renderer.new.front[ARCHIVE_PATH] = hit
+    return hit[2]
 
 
 def _by_name(e: Entry) -> tuple:

@@ -21,7 +21,8 @@ class Generation:
         self.calendars: dict = {}  # id(build) -> (build, settings, feeds, {path: html})
         self.agendas: dict = {}  # (id(build), zone, kind) -> (build, [Day])
         self.pages: dict = {}  # (template, path) -> (pieces, bytes): a page with an agenda
-        self.front: dict = {}  # id(build) -> (build, public_url, front.Entry): its deadlines
+        self.front: dict = {}  # id(build) -> (build, public_url, front.Entry): its deadlines;
+        # and "/archive/" -> ((build date, settings), [front.Entry], bytes): the archive page
         self.days: dict = {}  # (page, public_url, *id(Row)) -> ([Row], bytes): a day's section
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: The revisions file format this code writes (1: fingerprints of reprs, no version key;
@@ -80,9 +81,11 @@ class Revisions:
     def of(self, event_id: str) -> Revision:
         return self.events.get(event_id) or Revision(0, EPOCH, EPOCH, "", "")
 
-    @property
+    @cached_property
     def modified(self) -> datetime:
-        """When anything in the calendar last changed, removals included."""
+        """When anything in the calendar last changed, removals included (worked out once:
+        a Revisions is never changed once made, and a site of thousands of calendars asks
+        each for it several times at every edit)."""
         times = [r.modified for r in self.events.values()] + self.calendar_times()
         return max(times, default=EPOCH)
 
