@@ -567,12 +567,16 @@ def render_many_targets(m: dict) -> list[str]:
             )
     largest = max(m["cold"])
     cold = m["cold"][largest]["many"]["total"]
+    every = m["cold"][largest]["many"]["every_page"]
     e = m["edit"]
     served = statistics.median(e["until_served"])
     lines += [
         f"| edit of one deadline until served, {largest:,} calendars, <= 0.5 s"
         f" | {served:.3f} s | {mark(served <= 0.5)} |",
-        f"| (same) <= 0.05x cold | {served / cold:.3f}x | {mark(served <= 0.05 * cold)} |",
+        f"| (same) <= 0.05x cold, the build with every page (the issue's cold build, pages"
+        f" included) | {served / every:.3f}x | {mark(served <= 0.05 * every)} |",
+        f"| (same) <= 0.05x cold, the server's start (small calendars' pages made on request)"
+        f" | {served / cold:.3f}x | {mark(served <= 0.05 * cold)} |",
         f"| worst request latency during that reload <= 50 ms"
         f" | {e['worst_latency'] * 1000:.1f} ms | {mark(e['worst_latency'] <= 0.05)} |",
         f"| peak RSS at {largest:,} calendars <= 250 MB (cold build until it answers / live"
