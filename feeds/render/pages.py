@@ -1,4 +1,5 @@
-"""The HTML pages, rendered once per data change like the feeds.
+"""The HTML pages, rendered once per data change like the feeds (a small calendar's when
+first asked for: :class:`CalendarPages`, kept by :mod:`feeds.site.page_groups`).
 
 This module renders them (:func:`render_pages`, reusing the pieces a
 :class:`~feeds.render.page_cache.PageCache` kept from the last render); what they

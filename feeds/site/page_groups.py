@@ -15,6 +15,9 @@ writes every page, writes what the live server serves. A group made for one site
 for the next while its calendar's build (the same object: unchanged), its feeds, its
 groups and the settings are; only its Last-Modified (the site's) is brought up to date.
 
+The embeds of the feeds spanning calendars (``/embed/all/``, a tag's) are made when first
+asked for too, once per site: each reads every calendar's events.
+
 Sits in :mod:`feeds.site`; imports :mod:`feeds.render.pages` and the site's resources.
 """
 
