@@ -24,6 +24,7 @@ URLs::
     /archive/, /search.json             past conference-years; the front page's search index
     /calendars/<calendar>/              agenda, subscribe box, per-event links, picker
     /calendars/<calendar>/<kinds>/      the same for one kind (the kind filter)
+    .../on/<2026-07 or 2026-07-08>/     a month or day of a calendar of > 1,000 events
     /tags/<tag>/, /series/<series>/     the feeds spanning calendars (render.group_pages)
     /embed/<feed-id>/                   compact agenda that other sites may frame
     /examples/widget/                   the cross-origin widget, demonstrated
@@ -84,6 +85,8 @@ from feeds.render.views import (
     event_view,
     kind_label,
     kinds_label,
+    page_unit,
+    paged_agenda,
     row_order,
     rows_of,
     short_date,
@@ -164,12 +167,12 @@ class _Renderer:
         cal = build.calendar
         if kind is None and cal.id in self._views:
             return self._views[cal.id]
-        context = (cal.id, cal.location, cal.timezone, self.settings.public_url)
+        context = (cal.id, cal.location, cal.timezone, self.settings.public_url, page_unit(build))
         old, new, out = self.old.views, self.new.views, []
         for event in (r.event for r in build.events if kind in (None, r.event.kind)):
             hit = new.get(id(event)) or old.get(id(event))
             if hit is None or hit[0] is not event or hit[1] != context:
-                hit = (event, context, event_view(event, cal, self.settings))
+                hit = (event, context, event_view(event, cal, self.settings, context[4]))
             new[id(event)] = hit
             out.append(hit[2])
         if kind is None:
@@ -375,38 +378,38 @@ class _Renderer:
             (kinds_label(k), sum(1 for v in views if v.event.kind == k), kind_page(cal.id, k), k)
             for k in kinds
         ]
-        out = {}
-        zone = cal.timezone
+        out, zone, unit = {}, cal.timezone, page_unit(build)
         for kind in [None, *kinds]:
             feed = main_feed if kind is None else next(f for f in feeds if f.kind == kind)
-            path = calendar_page(cal.id) if kind is None else kind_page(cal.id, kind)
-            links = PageLinks(path)
-            box = subscribe_box(feed, self.settings, path)
+            base = calendar_page(cal.id) if kind is None else kind_page(cal.id, kind)
+            for at, shown, pager in paged_agenda(base, self.build_agenda(build, zone, kind), unit):
+                links = PageLinks(at)
 
-            def days_html(days: list[Day], links=links, path=path) -> Markup:
-                return self.days_html(path, days, lambda r: links.join(self.calendar_row(r, zone)))
+                def days_html(days: list[Day], links=links, path=at) -> Markup:
+                    row = self.calendar_row
+                    return self.days_html(path, days, lambda r: links.join(row(r, zone)))
 
-            page_days = self.build_agenda(build, zone, kind)
-            out[path] = self.page(
-                "calendar.html",
-                path,
-                metadata.calendar_head(self.settings, path, build, feed, main_feed, page_days),
-                calendar=cal,
-                feed=feed,
-                kind=kind,
-                kind_label=kinds_label(kind) if kind else "",
-                kind_one=kind_label(kind) if kind else "",
-                filters=filters,
-                days=page_days,
-                zone=zone,
-                zone_name=zone_name(zone),
-                box=box,
-                actions=calendar_actions(feeds, main_feed, kind, self.settings),
-                memberships=group_pages.memberships(cal, self.group_feeds),
-                reminders=REMINDER_CHOICES,
-                short_date=short_date,
-                days_html=days_html,
-            )
+                out[at] = self.page(
+                    "calendar.html",
+                    at,
+                    metadata.calendar_head(self.settings, at, build, feed, main_feed, shown),
+                    calendar=cal,
+                    feed=feed,
+                    kind=kind,
+                    kind_label=kinds_label(kind) if kind else "",
+                    kind_one=kind_label(kind) if kind else "",
+                    filters=filters,
+                    days=shown,
+                    pager=pager,
+                    zone=zone,
+                    zone_name=zone_name(zone),
+                    box=subscribe_box(feed, self.settings, at),
+                    actions=calendar_actions(feeds, main_feed, kind, self.settings),
+                    memberships=group_pages.memberships(cal, self.group_feeds),
+                    reminders=REMINDER_CHOICES,
+                    short_date=short_date,
+                    days_html=days_html,
+                )
         return out
 
     def feed_views(self, feed) -> list[EventView]:

@@ -34,6 +34,13 @@ def embed_page(feed_id: str) -> str:
     return f"{EMBED_PREFIX}{feed_id}/"
 
 
+def part_page(page: str, key: str) -> str:
+    """A month's or a day's part of a split calendar page (``views.page_unit``):
+    ``/calendars/x/`` and ``2026-07`` -> ``/calendars/x/on/2026-07/``. No kind's folder is
+    ``on``: a kind's is its plural, which ends in "s" (``model.kind_slug``)."""
+    return f"{page}on/{key}/"
+
+
 def qr_path(feed_id: str) -> str:
     return f"/qr/{feed_id}.svg"
 

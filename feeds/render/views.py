@@ -7,6 +7,7 @@ viewer's own time in the browser.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,8 +26,14 @@ from feeds.model import (
     location_of,
 )
 from feeds.render import ics, links
-from feeds.render.paths import calendar_page
+from feeds.render.paths import calendar_page, part_page
 from feeds.timefmt import iso_utc
+
+#: A calendar of more events has its pages split, one per month or day, with an index of
+#: them at its usual URL: a calendar page of 10,000 events was 32 MB of HTML.
+PAGED_EVENTS = 1_000
+#: A split calendar has a page per day when a month would hold more events than this.
+MONTH_EVENTS = 500
 
 #: A repeating event shows at most this many occurrences in the agenda.
 MAX_OCCURRENCES_SHOWN = 60
@@ -163,9 +170,19 @@ def kinds_label(kind: str) -> str:
     return kind_label(kind_slug(kind))
 
 
-def event_view(event: Event, calendar: Calendar, settings: Settings) -> EventView:
+def event_view(event: Event, calendar: Calendar, settings: Settings, unit: str = "") -> EventView:
+    """How the pages show ``event``. ``unit``: its calendar's pages are split by month or day
+    (:func:`page_unit`), and the event's anchor is on the part of its first row's day (in
+    the calendar's zone)."""
+    view = _event_view(event, calendar, settings, calendar_page(calendar.id))
+    if not unit:
+        return view
+    key = page_key(rows_of(view, calendar.timezone)[0].day, unit)
+    return _event_view(event, calendar, settings, part_page(calendar_page(calendar.id), key))
+
+
+def _event_view(event: Event, calendar: Calendar, settings: Settings, page: str) -> EventView:
     anchor = f"e-{event.id}"
-    page = calendar_page(calendar.id)
     location = location_of(event, calendar)
     details = ics.describe(event, calendar)
     repeat_text = repeat_words(event.repeat, event.first_day) if event.repeat else ""
@@ -382,3 +399,46 @@ class Lookup:
 def feed_zone(feed) -> str:
     """The zone a feed's agenda is shown in (embed and "your feed" pages): its own, else UTC."""
     return feed.header.timezone if feed.header is not None and feed.header.timezone else tz.UTC_NAME
+
+
+def page_unit(build) -> str:
+    """How ``build``'s calendar pages are split: "" (one page: at most :data:`PAGED_EVENTS`
+    events), by "month", or by "day" when a month would have more than
+    :data:`MONTH_EVENTS` events (a conference's week of sessions)."""
+    if len(build.events) <= PAGED_EVENTS:
+        return ""
+    months = Counter((r.event.first_day.year, r.event.first_day.month) for r in build.events)
+    return "month" if max(months.values()) <= MONTH_EVENTS else "day"
+
+
+def page_key(day: date, unit: str) -> str:
+    """Which page of a split calendar a day is on: ``2026-07`` by month, ``2026-07-08`` by day."""
+    return f"{day:%Y-%m}" if unit == "month" else day.isoformat()
+
+
+def paged_agenda(page: str, days: list[Day], unit: str) -> list[tuple[str, list[Day], dict]]:
+    """``(path, days, pager)`` of the pages showing the agenda ``days`` from ``page``: that
+    page alone; or, split by ``unit`` (:func:`page_unit`), an index of the parts at ``page``
+    and a page per month or day at :func:`feeds.render.paths.part_page` (``pager`` names the
+    index, and the part before and after)."""
+    if not unit:
+        return [(page, days, {})]
+    parts: dict[str, list[Day]] = {}
+    for d in days:
+        parts.setdefault(page_key(d.day, unit), []).append(d)
+    at = [part_page(page, key) for key in parts]
+    index = [
+        (_part_label(shown[0].day, unit), sum(len(d.rows) for d in shown), path)
+        for shown, path in zip(parts.values(), at, strict=True)
+    ]
+    out: list[tuple[str, list[Day], dict]] = [(page, [], {"parts": index, "unit": unit})]
+    for i, shown in enumerate(parts.values()):
+        before = at[i - 1] if i else None
+        after = at[i + 1] if i + 1 < len(at) else None
+        pager = {"index": page, "prev": before, "next": after, "unit": unit}
+        out.append((at[i], shown, pager))
+    return out
+
+
+def _part_label(day: date, unit: str) -> str:
+    return f"{day:%B %Y}" if unit == "month" else long_date(day)
