@@ -18,6 +18,7 @@ from feeds.config import Settings
 from feeds.model import Calendar, inherits_location
 from feeds.render import changes
 from feeds.render.links import shorten
+from feeds.render.paths import calendar_page
 from feeds.render.views import Row, kinds_label
 
 #: Link previews cut descriptions near here; longer ones are shortened at a word.
@@ -83,6 +84,7 @@ def calendar_head(settings: Settings, path: str, build, feed, main_feed, days: S
     if kind is None:
         rows = [row for day in days for row in day.rows]
         out["json_ld"] = event_json_ld(calendar, rows, settings.public_url + path)
+    if kind is None and path == calendar_page(calendar.id):  # not on each part of a split one
         newest = changes.entries(calendar, build.revisions, settings.uid_domain, changes.ON_PAGE)
         out["changes"] = changes.recent(newest)
     return out
