@@ -21,7 +21,7 @@ from feeds.render import ics
 from feeds.revisions import Revisions
 from feeds.site import groups
 from feeds.site.build import render_calendar
-from feeds.site.resources import FeedInfo, Site
+from feeds.site.resources import FeedInfo, Resource, Site
 
 #: Warn past these: a margin below Google's reported ~1 MB and ~1,100 events.
 MAX_FEED_BYTES = 1_000_000
@@ -109,7 +109,8 @@ def definition_warnings(
     everything = sorted((r for b in builds for r in b.by_start), key=ics.sort_key)
     first, last = groups.cross_feeds(builds, everything, settings, groups.horizon_of(settings))
     sizes = {r.path: len(r.body) for b in builds for r in b.resources}
-    sizes.update((r.path, len(r.body)) for _, r in first + last)
+    # the histories (PendingFeed, made when asked for) are archives: never checked, not made
+    sizes.update((r.path, len(r.body)) for _, r in first + last if isinstance(r, Resource))
     feeds = [info for info, _ in first] + [f for b in builds for f in b.feeds]
     feeds += [info for info, _ in last]
     return oversized(feeds, lambda f: sizes.get(f.path, 0), settings)

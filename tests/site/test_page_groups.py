@@ -114,3 +114,26 @@ def test_page_groups_alone():
     assert groups.get("a", (build, 2)) is None  # other inputs: made again
     groups.put("b", (build, 1), {"/calendars/b/": resource})  # 16 bytes > 10: "a" dropped
     assert groups.get("a", (build, 1)) is None and groups.size == 8
+
+
+def test_pages_asked_for_by_many_threads_at_once_are_the_same_bytes(many):
+    """Concurrent first requests (and remakes after the budget drops a group) agree."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    live = store(many, budget=100_000)  # small: groups are dropped and made again meanwhile
+    built = live.site
+    everything = pages.render_pages(built.builds, built.feeds, built.settings)
+    paths = html_paths(built)
+
+    def fetch(offset: int) -> list[tuple[str, bytes, str]]:
+        order = paths[offset:] + paths[:offset]
+        return [(p, built.get(p).body, built.get(p).etag) for p in order]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(fetch, range(0, 8 * 7, 7)))
+    etags: dict[str, str] = {}
+    for result in results:
+        for path, body, etag in result:
+            assert body == everything[path], path
+            assert etags.setdefault(path, etag) == etag, path
+    assert live.cache.page_groups.size <= 100_000
